@@ -1,0 +1,39 @@
+package org.jalign.lm;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+
+/**
+ * A decoder-only transformer, one implementation per architecture family (package
+ * {@code lm.llama}, {@code lm.gpt2}). Shapes: B batch rows, T new tokens, S = past + T slots.
+ *
+ * <p>Every array returned belongs to the manager of {@code inputIds}: callers scope a step by
+ * creating its inputs in a sub-manager and closing it afterwards.
+ */
+public interface DecoderModel extends AutoCloseable {
+
+    ModelConfig config();
+
+    /** The manager that owns the weights. */
+    NDManager manager();
+
+    /**
+     * Final-norm hidden states.
+     *
+     * @param inputIds      (B, T) int64
+     * @param positionIds   (B, T) int64: cumsum(mask) − 1, so left padding never shifts a sequence
+     * @param attentionMask (B, S) float32, 1 for real tokens, 0 for padding; S = past + T
+     * @param cache         the KV cache to read the past from and append to, or null (past = 0)
+     * @return (B, T, C)
+     */
+    NDArray hiddenStates(NDArray inputIds, NDArray positionIds, NDArray attentionMask, KvCache cache);
+
+    /** Projects hidden states (…, C) to vocabulary logits (…, V). */
+    NDArray logits(NDArray hidden);
+
+    /** A cache for {@code batch} rows of up to {@code capacity} slots. */
+    KvCache newCache(NDManager manager, int batch, int capacity);
+
+    @Override
+    void close();
+}
