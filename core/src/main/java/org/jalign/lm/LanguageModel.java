@@ -1,6 +1,15 @@
 package org.jalign.lm;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
+import org.jalign.lm.gpt2.Gpt2Model;
+import org.jalign.lm.llama.LlamaModel;
+import org.jalign.lm.safetensors.Checkpoint;
+
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -10,26 +19,78 @@ import java.util.Optional;
  * tokenizer.json), with batched generation and per-token log-probs.
  */
 public final class LanguageModel implements AutoCloseable {
+    /** Rows of (T × V) logits held at once when scoring: bounds memory for large vocabularies. */
+    private static final long MAX_LOGITS_PER_CHUNK = 1L << 26;
 
-    private LanguageModel() {
+    private final DecoderModel model;
+    private final HfTokenizer tokenizer;
+    private final SpecialTokens specialTokens;
+    private final Generator generator;
+
+    private LanguageModel(DecoderModel model, HfTokenizer tokenizer, SpecialTokens specialTokens) {
+        this.model = model;
+        this.tokenizer = tokenizer;
+        this.specialTokens = specialTokens;
+        this.generator = new Generator(model, specialTokens);
     }
 
     /** Loads {@code dir}: config.json, model.safetensors (or a sharded index), tokenizer.json if present. */
     public static LanguageModel load(Path dir) throws IOException {
-        throw new UnsupportedOperationException("in progress");
+        if (!Files.isDirectory(dir)) {
+            throw new IOException("model directory " + dir + " does not exist or is not a directory");
+        }
+        ModelConfig config = ModelConfig.load(dir);
+        NDManager manager = NDManager.newBaseManager();
+        HfTokenizer tokenizer = null;
+        try (Checkpoint checkpoint = Checkpoint.open(dir)) {
+            DecoderModel model = build(config, CheckpointTensors.of(checkpoint), manager);
+            if (Files.exists(dir.resolve("tokenizer.json"))) {
+                tokenizer = HfTokenizer.load(dir);
+            }
+            return new LanguageModel(model, tokenizer, SpecialTokens.resolve(dir, config, tokenizer));
+        } catch (IOException | RuntimeException e) {
+            manager.close();
+            if (tokenizer != null) {
+                tokenizer.close();
+            }
+            throw e;
+        }
+    }
+
+    /** A model from weights already in memory (tests, synthetic benchmarks); no tokenizer. */
+    public static LanguageModel of(ModelConfig config, TensorSource weights) throws IOException {
+        NDManager manager = NDManager.newBaseManager();
+        try {
+            return new LanguageModel(build(config, weights, manager), null, SpecialTokens.of(config));
+        } catch (IOException | RuntimeException e) {
+            manager.close();
+            throw e;
+        }
+    }
+
+    private static DecoderModel build(ModelConfig config, TensorSource source, NDManager manager) throws IOException {
+        return switch (config.architecture()) {
+            case LLAMA, QWEN2 -> LlamaModel.load(config, source, manager);
+            case GPT2 -> Gpt2Model.load(config, source, manager);
+        };
     }
 
     public ModelConfig config() {
-        throw new UnsupportedOperationException("in progress");
+        return model.config();
+    }
+
+    /** The network itself, for trainers and heads that work on hidden states. */
+    public DecoderModel decoder() {
+        return model;
     }
 
     /** The tokenizer, when the directory has a tokenizer.json. */
     public Optional<TextTokenizer> tokenizer() {
-        throw new UnsupportedOperationException("in progress");
+        return Optional.ofNullable(tokenizer);
     }
 
     public SpecialTokens specialTokens() {
-        throw new UnsupportedOperationException("in progress");
+        return specialTokens;
     }
 
     /**
@@ -41,7 +102,7 @@ public final class LanguageModel implements AutoCloseable {
      * @return prompt-major: prompt 0's samples, then prompt 1's, ...
      */
     public List<GeneratedSequence> generate(List<int[]> prompts, GenerationConfig config, int firstPromptIndex) {
-        throw new UnsupportedOperationException("in progress");
+        return generator.generate(prompts, config, firstPromptIndex);
     }
 
     /**
@@ -49,10 +110,96 @@ public final class LanguageModel implements AutoCloseable {
      * {@code [i] = log p(s[i+1] | s[0..i])}; all sequences in one padded batch.
      */
     public float[][] logProbs(List<int[]> sequences) {
-        throw new UnsupportedOperationException("in progress");
+        return score(sequences, 1.0).logProbs();
+    }
+
+    /** Log-probs and entropies of each next token, for logits divided by {@code temperature}. */
+    public record TokenScores(float[][] logProbs, float[][] entropies) {
+    }
+
+    /**
+     * Scores every next token of every sequence: log p(s[i+1] | s[0..i]) and the entropy of that
+     * distribution, under softmax(logits / temperature). Sequences are left-padded into one batch
+     * (chunked so that at most ~64M logits exist at once); padding never changes a result.
+     */
+    public TokenScores score(List<int[]> sequences, double temperature) {
+        if (!(temperature > 0)) {
+            throw new IllegalArgumentException("temperature must be > 0, got " + temperature);
+        }
+        int n = sequences.size();
+        float[][] logProbs = new float[n][];
+        float[][] entropies = new float[n][];
+        int vocab = model.config().vocabSize();
+        int start = 0;
+        while (start < n) {
+            int end = start;
+            int longest = 0;
+            while (end < n) {
+                int len = Math.max(longest, sequences.get(end).length);
+                if (end > start && (long) (end - start + 1) * len * vocab > MAX_LOGITS_PER_CHUNK) {
+                    break;
+                }
+                longest = len;
+                end++;
+            }
+            scoreChunk(sequences, start, end, longest, temperature, logProbs, entropies);
+            start = end;
+        }
+        return new TokenScores(logProbs, entropies);
+    }
+
+    private void scoreChunk(List<int[]> sequences, int start, int end, int length, double temperature,
+                            float[][] logProbs, float[][] entropies) {
+        int rows = end - start;
+        long[] ids = new long[rows * length];
+        long[] positions = new long[rows * length];
+        float[] mask = new float[rows * length];
+        for (int r = 0; r < rows; r++) {
+            int[] s = sequences.get(start + r);
+            if (s.length < 2) {
+                throw new IllegalArgumentException("sequence " + (start + r) + " has " + s.length
+                        + " tokens; log-probs need at least 2");
+            }
+            if (s.length > model.config().maxPositions()) {
+                throw new IllegalArgumentException("sequence " + (start + r) + " has " + s.length
+                        + " tokens, more than max_position_embeddings (" + model.config().maxPositions() + ")");
+            }
+            int offset = length - s.length;
+            for (int i = 0; i < s.length; i++) {
+                if (s[i] < 0 || s[i] >= model.config().vocabSize()) {
+                    throw new IllegalArgumentException("sequence " + (start + r) + " has token id " + s[i]
+                            + " outside the vocabulary [0, " + model.config().vocabSize() + ")");
+                }
+                ids[r * length + offset + i] = s[i];
+                positions[r * length + offset + i] = i;
+                mask[r * length + offset + i] = 1f;
+            }
+            for (int i = 0; i < offset; i++) {
+                ids[r * length + i] = specialTokens.padId();
+            }
+        }
+        try (NDManager scope = model.manager().newSubManager()) {
+            NDArray input = scope.create(ids, new Shape(rows, length));
+            NDArray hidden = model.hiddenStates(input, scope.create(positions, new Shape(rows, length)),
+                    scope.create(mask, new Shape(rows, length)), null);
+            NDArray logits = model.logits(hidden.get(new NDIndex(":, :-1, :")));      // (B, L−1, V)
+            NDArray targets = input.get(new NDIndex(":, 1:"));                         // (B, L−1)
+            float[] picked = TokenLogProbs.selected(logits, targets, temperature).toFloatArray();
+            float[] entropy = TokenLogProbs.entropy(logits, temperature).toFloatArray();
+            for (int r = 0; r < rows; r++) {
+                int len = sequences.get(start + r).length;
+                int from = r * (length - 1) + (length - len);
+                logProbs[start + r] = java.util.Arrays.copyOfRange(picked, from, from + len - 1);
+                entropies[start + r] = java.util.Arrays.copyOfRange(entropy, from, from + len - 1);
+            }
+        }
     }
 
     @Override
     public void close() {
+        model.close();
+        if (tokenizer != null) {
+            tokenizer.close();
+        }
     }
 }
