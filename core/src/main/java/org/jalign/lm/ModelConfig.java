@@ -110,6 +110,13 @@ public record ModelConfig(
         }
     }
 
+    /** This config with other special token ids (-1 = none); the network is unchanged. */
+    public ModelConfig withSpecialTokens(int bos, List<Integer> eos, int pad) {
+        return new ModelConfig(architecture, vocabSize, hiddenSize, intermediateSize, numLayers, numHeads,
+                numKeyValueHeads, headDim, maxPositions, normEps, ropeTheta, ropeScaling, activation,
+                tieWordEmbeddings, qkvBias, outputBias, mlpBias, bos, eos, pad);
+    }
+
     /** Number of query heads sharing one key/value head (1 = plain multi-head attention). */
     public int queriesPerKeyValue() {
         return numHeads / numKeyValueHeads;
