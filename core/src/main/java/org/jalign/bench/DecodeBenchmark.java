@@ -1,0 +1,83 @@
+package org.jalign.bench;
+
+import org.jalign.lm.GenerationConfig;
+import org.jalign.lm.Generator;
+import org.jalign.lm.LanguageModel;
+import org.jalign.lm.ModelConfig;
+import org.jalign.lm.SpecialTokens;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * Times batched greedy decoding: B random prompts of P tokens, K new tokens each, EOS ignored so
+ * every row decodes all K. Decode time = time(K tokens) − time(1 token), which removes the prefill
+ * and the first draw without instrumenting the generator.
+ */
+public final class DecodeBenchmark {
+
+    /** The measurements of one configuration. */
+    public record Result(int batch, int promptLength, int newTokens, double prefillSeconds, double decodeSeconds,
+                         double decodeTokensPerSecond, double decodeGflops, double matmulPeakGflops) {
+        public double fractionOfPeak() {
+            return decodeGflops / matmulPeakGflops;
+        }
+    }
+
+    private DecodeBenchmark() {
+    }
+
+    /**
+     * FLOPs to decode one token of one sequence with {@code context} slots attended: 2 per
+     * multiply-add over every projection and the head, plus q·kᵀ and the weighted sum of v
+     * (4·H·hd per attended slot per layer).
+     */
+    public static double flopsPerToken(ModelConfig c, int context) {
+        long q = (long) c.numHeads() * c.headDim();
+        long kv = (long) c.numKeyValueHeads() * c.headDim();
+        long hidden = c.hiddenSize();
+        long mlpMatrices = c.architecture() == org.jalign.lm.Architecture.GPT2 ? 2 : 3;
+        double perLayer = hidden * (q + 2 * kv) + q * hidden + mlpMatrices * hidden * c.intermediateSize();
+        double matmul = 2.0 * (perLayer * c.numLayers() + (double) c.vocabSize() * hidden);
+        return matmul + 4.0 * q * context * c.numLayers();
+    }
+
+    public static Result run(LanguageModel model, int batch, int promptLength, int newTokens, int repeats,
+                             double peakGflops, long seed) {
+        ModelConfig c = model.config();
+        if (promptLength + newTokens > c.maxPositions()) {
+            throw new IllegalArgumentException("prompt length " + promptLength + " + new tokens " + newTokens
+                    + " exceeds the model's max_position_embeddings (" + c.maxPositions() + ")");
+        }
+        SplittableRandom random = new SplittableRandom(seed);
+        List<int[]> prompts = new ArrayList<>();
+        for (int b = 0; b < batch; b++) {
+            prompts.add(random.ints(promptLength, 0, c.vocabSize()).toArray());
+        }
+        Generator generator = new Generator(model.decoder(),
+                new SpecialTokens(-1, List.of(), model.specialTokens().padId()));
+        GenerationConfig one = GenerationConfig.greedy(1);
+        GenerationConfig all = GenerationConfig.greedy(newTokens);
+        generator.generate(prompts, one, 0);               // warm-up: first-call allocations, thread pools
+        generator.generate(prompts, GenerationConfig.greedy(Math.min(newTokens, 8)), 0);
+        double prefill = Double.MAX_VALUE;
+        double full = Double.MAX_VALUE;
+        for (int r = 0; r < repeats; r++) {
+            long t0 = System.nanoTime();
+            generator.generate(prompts, one, 0);
+            prefill = Math.min(prefill, (System.nanoTime() - t0) / 1e9);
+            t0 = System.nanoTime();
+            generator.generate(prompts, all, 0);
+            full = Math.min(full, (System.nanoTime() - t0) / 1e9);
+        }
+        double decode = Math.max(full - prefill, 1e-9);
+        int decoded = newTokens - 1;
+        double flops = 0;
+        for (int s = 1; s <= decoded; s++) {
+            flops += flopsPerToken(c, promptLength + s + 1) * batch;
+        }
+        return new Result(batch, promptLength, newTokens, prefill, decode, batch * decoded / decode,
+                flops / decode / 1e9, peakGflops);
+    }
+}
