@@ -123,6 +123,28 @@ class SafetensorsFileTest {
         }
     }
 
+    /** A sparse 3 GB file: a tensor past the 2 GB mark is read through a long file offset. */
+    @Test
+    void readsATensorBeyondTwoGigabytes() throws IOException {
+        long filler = 3L << 30;
+        String header = "{\"filler\":{\"dtype\":\"U8\",\"shape\":[" + filler + "],\"data_offsets\":[0," + filler + "]},"
+                + "\"tail\":{\"dtype\":\"BF16\",\"shape\":[2],\"data_offsets\":[" + filler + "," + (filler + 4) + "]}}";
+        byte[] head = build(header, new byte[0]);
+        Path file = dir.resolve("sparse.safetensors");
+        try (var raf = new java.io.RandomAccessFile(file.toFile(), "rw")) {
+            raf.write(head);
+            raf.setLength(head.length + filler + 4); // sparse: takes no disk space
+            raf.seek(head.length + filler);
+            raf.write(littleEndian(4, b -> b.putShort((short) 0x3F80).putShort((short) 0xC000)));
+        }
+        try (SafetensorsFile f = SafetensorsFile.open(file)) {
+            assertThat(f.info("filler").elementCount()).isEqualTo(filler);
+            assertThat(f.readFloats("tail")).containsExactly(1.0f, -2.0f);
+            assertThatThrownBy(() -> f.readLongs("filler")).isInstanceOf(IOException.class)
+                    .hasMessageContaining("too many for one long[]");
+        }
+    }
+
     @Test
     void tensorInfoCopiesItsShape() {
         long[] shape = {2, 3};
