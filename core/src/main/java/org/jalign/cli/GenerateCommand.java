@@ -1,7 +1,7 @@
 package org.jalign.cli;
 
 import com.google.gson.JsonObject;
-import org.jalign.data.JsonFields;
+import org.jalign.data.JsonlFields;
 import org.jalign.data.JsonlReader;
 import org.jalign.data.JsonlWriter;
 import org.jalign.lm.GeneratedSequence;
@@ -185,8 +185,8 @@ final class GenerateCommand implements Callable<Integer> {
         List<Prompt> prompts = new ArrayList<>();
         try (JsonlReader reader = Inputs.openInput(input)) {
             for (JsonlReader.Line line : reader) {
-                Optional<String> text = JsonFields.optionalString(line, "prompt");
-                Optional<int[]> ids = JsonFields.optionalIntArray(line, "prompt_ids");
+                Optional<String> text = JsonlFields.optionalString(line, "prompt");
+                Optional<int[]> ids = JsonlFields.optionalIntArray(line, "prompt_ids");
                 if (text.isPresent() == ids.isPresent()) {
                     throw line.error(text.isPresent() ? "both \"prompt\" and \"prompt_ids\" are set"
                                     : "neither \"prompt\" nor \"prompt_ids\" is set",

@@ -2,7 +2,7 @@ package org.jalign.cli;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
-import org.jalign.data.JsonFields;
+import org.jalign.data.JsonlFields;
 import org.jalign.data.JsonlReader;
 import org.jalign.data.JsonlWriter;
 import org.jalign.lm.LanguageModel;
@@ -70,7 +70,7 @@ final class LogProbsCommand implements Callable<Integer> {
         List<int[]> sequences = new ArrayList<>();
         try (JsonlReader reader = Inputs.openInput(input)) {
             for (JsonlReader.Line line : reader) {
-                int[] ids = JsonFields.requireIntArray(line, "input_ids");
+                int[] ids = JsonlFields.requireIntArray(line, "input_ids");
                 Inputs.checkIds(line, "input_ids", ids, 2, "the first token has no log-prob");
                 lines.add(line);
                 sequences.add(ids);

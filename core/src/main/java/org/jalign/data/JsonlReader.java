@@ -180,7 +180,7 @@ public final class JsonlReader implements AutoCloseable, Iterable<JsonlReader.Li
                     "one JSON object per line");
         }
         if (!element.isJsonObject()) {
-            throw new DataFormatException(source, lineNumber, "the line is " + JsonFields.describe(element)
+            throw new DataFormatException(source, lineNumber, "the line is " + JsonlFields.describe(element)
                     + ", not an object", "one JSON object per line");
         }
         return element.getAsJsonObject();

@@ -12,9 +12,9 @@ import java.util.Optional;
  * <p>JSON {@code null} counts as absent: the optional accessors return empty for it and the
  * required ones call it missing.
  */
-public final class JsonFields {
+public final class JsonlFields {
 
-    private JsonFields() {
+    private JsonlFields() {
     }
 
     /** The string in {@code field}; fails when it is absent, null or not a string. */
