@@ -188,8 +188,7 @@ public final class JsonlReader implements AutoCloseable, Iterable<JsonlReader.Li
 
     /** Gson's message without its own "line 1" (it parsed a single line) or its help link. */
     private static String gsonProblem(Exception e) {
-        Throwable t = e.getCause() != null && e.getMessage() != null && e.getMessage().startsWith("com.google")
-                ? e.getCause() : e;
+        Throwable t = e.getCause() != null ? e.getCause() : e; // Gson wraps the reader's exception
         String message = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
         message = message.lines().findFirst().orElse(message);
         return message.replaceAll(" at line \\d+ column (\\d+) path \\S*", " at column $1");
