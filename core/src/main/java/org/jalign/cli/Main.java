@@ -118,15 +118,29 @@ public final class Main implements Callable<Integer> {
         return ex.getMessage() == null ? ex.getClass().getSimpleName() : ex.getClass().getSimpleName() + ": " + ex.getMessage();
     }
 
-    /** Versions from the Maven descriptors the jar carries ("development build" when run from classes). */
+    /** jalign's version from the Maven descriptor the jar carries ("development build" when run from classes). */
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
             return new String[] {
                 "jalign " + mavenVersion("org.jalign", "jalign-core"),
-                "DJL " + mavenVersion("ai.djl", "api") + ", Java " + System.getProperty("java.version")
+                "DJL " + djlVersion() + ", Java " + System.getProperty("java.version")
                         + " (" + System.getProperty("java.vm.name") + ")"
             };
+        }
+
+        /** Read from DJL's own resource rather than Engine.getDjlVersion(), which would start engine discovery. */
+        private static String djlVersion() {
+            try (InputStream in = Main.class.getResourceAsStream("/ai/djl/engine/api.properties")) {
+                if (in != null) {
+                    Properties p = new Properties();
+                    p.load(in);
+                    return p.getProperty("djl_version", "unknown");
+                }
+            } catch (IOException e) {
+                // Fall through.
+            }
+            return "unknown";
         }
 
         private static String mavenVersion(String group, String artifact) {
