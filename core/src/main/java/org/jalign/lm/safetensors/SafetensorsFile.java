@@ -133,6 +133,7 @@ public final class SafetensorsFile implements AutoCloseable {
                 tensors.put(name, parseEntry(file, name, value, dataSize));
             }
             reader.endObject();
+            // In strict mode peek() itself rejects a second value; anything else left is an error too.
             if (reader.peek() != JsonToken.END_DOCUMENT) {
                 throw new IOException(file + ": header has content after the top-level object");
             }
