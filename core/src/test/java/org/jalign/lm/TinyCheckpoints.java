@@ -112,88 +112,18 @@ public final class TinyCheckpoints {
         return dir;
     }
 
+    /** A tensor's role by its HF name: norms are scales near 1, biases small offsets, the rest matrices. */
+    private static Kind kindOf(String name) {
+        if (name.endsWith(".bias")) {
+            return Kind.BIAS;
+        }
+        boolean norm = name.contains("norm") || name.contains("ln_");
+        return norm ? Kind.NORM : Kind.MATRIX;
+    }
+
     private static List<Tensor> tensors(ModelConfig config) {
-        return config.architecture() == Architecture.GPT2 ? gpt2(config) : llamaLike(config);
-    }
-
-    /** Llama and Qwen2 (LlamaForCausalLM / Qwen2ForCausalLM); Linear weights are [out, in]. */
-    private static List<Tensor> llamaLike(ModelConfig config) {
-        long v = config.vocabSize();
-        long c = config.hiddenSize();
-        long inner = config.intermediateSize();
-        long q = (long) config.numHeads() * config.headDim();
-        long kv = (long) config.numKeyValueHeads() * config.headDim();
-        List<Tensor> t = new ArrayList<>();
-        t.add(new Tensor("model.embed_tokens.weight", new long[] {v, c}, Kind.MATRIX));
-        for (int i = 0; i < config.numLayers(); i++) {
-            String attention = "model.layers." + i + ".self_attn.";
-            t.add(new Tensor(attention + "q_proj.weight", new long[] {q, c}, Kind.MATRIX));
-            if (config.qkvBias()) {
-                t.add(new Tensor(attention + "q_proj.bias", new long[] {q}, Kind.BIAS));
-            }
-            t.add(new Tensor(attention + "k_proj.weight", new long[] {kv, c}, Kind.MATRIX));
-            if (config.qkvBias()) {
-                t.add(new Tensor(attention + "k_proj.bias", new long[] {kv}, Kind.BIAS));
-            }
-            t.add(new Tensor(attention + "v_proj.weight", new long[] {kv, c}, Kind.MATRIX));
-            if (config.qkvBias()) {
-                t.add(new Tensor(attention + "v_proj.bias", new long[] {kv}, Kind.BIAS));
-            }
-            t.add(new Tensor(attention + "o_proj.weight", new long[] {c, q}, Kind.MATRIX));
-            if (config.outputBias()) {
-                t.add(new Tensor(attention + "o_proj.bias", new long[] {c}, Kind.BIAS));
-            }
-            String mlp = "model.layers." + i + ".mlp.";
-            t.add(new Tensor(mlp + "gate_proj.weight", new long[] {inner, c}, Kind.MATRIX));
-            if (config.mlpBias()) {
-                t.add(new Tensor(mlp + "gate_proj.bias", new long[] {inner}, Kind.BIAS));
-            }
-            t.add(new Tensor(mlp + "up_proj.weight", new long[] {inner, c}, Kind.MATRIX));
-            if (config.mlpBias()) {
-                t.add(new Tensor(mlp + "up_proj.bias", new long[] {inner}, Kind.BIAS));
-            }
-            t.add(new Tensor(mlp + "down_proj.weight", new long[] {c, inner}, Kind.MATRIX));
-            if (config.mlpBias()) {
-                t.add(new Tensor(mlp + "down_proj.bias", new long[] {c}, Kind.BIAS));
-            }
-            t.add(new Tensor("model.layers." + i + ".input_layernorm.weight", new long[] {c}, Kind.NORM));
-            t.add(new Tensor("model.layers." + i + ".post_attention_layernorm.weight", new long[] {c}, Kind.NORM));
-        }
-        t.add(new Tensor("model.norm.weight", new long[] {c}, Kind.NORM));
-        if (!config.tieWordEmbeddings()) {
-            t.add(new Tensor("lm_head.weight", new long[] {v, c}, Kind.MATRIX));
-        }
-        return t;
-    }
-
-    /** GPT-2 (GPT2LMHeadModel); its Conv1D layers store weights as [in, out]. */
-    private static List<Tensor> gpt2(ModelConfig config) {
-        long v = config.vocabSize();
-        long c = config.hiddenSize();
-        long inner = config.intermediateSize();
-        List<Tensor> t = new ArrayList<>();
-        t.add(new Tensor("wte.weight", new long[] {v, c}, Kind.MATRIX));
-        t.add(new Tensor("wpe.weight", new long[] {config.maxPositions(), c}, Kind.MATRIX));
-        for (int i = 0; i < config.numLayers(); i++) {
-            String h = "h." + i + ".";
-            t.add(new Tensor(h + "ln_1.weight", new long[] {c}, Kind.NORM));
-            t.add(new Tensor(h + "ln_1.bias", new long[] {c}, Kind.BIAS));
-            t.add(new Tensor(h + "attn.c_attn.weight", new long[] {c, 3 * c}, Kind.MATRIX));
-            t.add(new Tensor(h + "attn.c_attn.bias", new long[] {3 * c}, Kind.BIAS));
-            t.add(new Tensor(h + "attn.c_proj.weight", new long[] {c, c}, Kind.MATRIX));
-            t.add(new Tensor(h + "attn.c_proj.bias", new long[] {c}, Kind.BIAS));
-            t.add(new Tensor(h + "ln_2.weight", new long[] {c}, Kind.NORM));
-            t.add(new Tensor(h + "ln_2.bias", new long[] {c}, Kind.BIAS));
-            t.add(new Tensor(h + "mlp.c_fc.weight", new long[] {c, inner}, Kind.MATRIX));
-            t.add(new Tensor(h + "mlp.c_fc.bias", new long[] {inner}, Kind.BIAS));
-            t.add(new Tensor(h + "mlp.c_proj.weight", new long[] {inner, c}, Kind.MATRIX));
-            t.add(new Tensor(h + "mlp.c_proj.bias", new long[] {c}, Kind.BIAS));
-        }
-        t.add(new Tensor("ln_f.weight", new long[] {c}, Kind.NORM));
-        t.add(new Tensor("ln_f.bias", new long[] {c}, Kind.BIAS));
-        if (!config.tieWordEmbeddings()) {
-            t.add(new Tensor("lm_head.weight", new long[] {v, c}, Kind.MATRIX));
-        }
-        return t;
+        List<Tensor> tensors = new ArrayList<>();
+        WeightLayout.shapes(config).forEach((name, shape) -> tensors.add(new Tensor(name, shape, kindOf(name))));
+        return tensors;
     }
 }

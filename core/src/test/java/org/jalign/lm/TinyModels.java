@@ -1,0 +1,27 @@
+package org.jalign.lm;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
+/** Random tiny models of every family, built in memory for tests. */
+final class TinyModels {
+    private TinyModels() {
+    }
+
+    static ModelConfig config(Architecture architecture) {
+        return switch (architecture) {
+            case LLAMA -> TinyCheckpoints.tinyLlama();
+            case QWEN2 -> TinyCheckpoints.tinyQwen2();
+            case GPT2 -> TinyCheckpoints.tinyGpt2();
+        };
+    }
+
+    static LanguageModel create(ModelConfig config, long seed) {
+        try {
+            return LanguageModel.of(config,
+                    TensorSource.of(TinyCheckpoints.randomWeights(config, seed), TinyCheckpoints.shapes(config)));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
