@@ -117,6 +117,9 @@ public final class Generator {
                 int stillLive = 0;
                 for (int slot = 0; slot < live; slot++) {
                     int r = rowOf[slot];
+                    if (finished[r]) {
+                        continue;   // done, but still in the batch until the next compaction
+                    }
                     int token = chosen != null ? (int) chosen[slot]
                             : sampler.next(logits, slot, history[r], historyLength[r], randoms[r]);
                     history[r][historyLength[r]++] = token;
