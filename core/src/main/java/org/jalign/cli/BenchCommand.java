@@ -17,7 +17,7 @@ import java.util.concurrent.Callable;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Measure speed (tokens/s, GFLOP/s against this machine's matmul peak).",
         subcommands = {
-            // Benchmark subcommands go here.
+            BenchGenerateCommand.class
         })
 final class BenchCommand implements Callable<Integer> {
 
