@@ -35,7 +35,8 @@ public final class Attention {
             throw new IllegalArgumentException("attention mask covers " + keys + " slots, expected past " + past
                     + " + new " + queries);
         }
-        NDArray padding = attentionMask.sub(1f).mul(-MASKED).reshape(batch, 1, 1, 1, keys);
+        // (mask − 1)·1e9: 0 for real slots, −1e9 for padding
+        NDArray padding = attentionMask.sub(m.create(1f)).mul(m.create(-MASKED)).reshape(batch, 1, 1, 1, keys);
         if (queries == 1) {
             return padding; // one new token sees every filled slot: nothing is in its future
         }
@@ -55,9 +56,11 @@ public final class Attention {
      * @param keys    (B, KV, S, hd)
      * @param values  (B, KV, S, hd)
      * @param mask    (B, 1, 1, T, S) from {@link #additiveMask}
+     * @param scale   the scalar 1/√hd, created once per forward (a scalar made per call costs more
+     *                than the multiply)
      * @return (B, T, H·hd)
      */
-    public static NDArray attend(NDArray queries, NDArray keys, NDArray values, NDArray mask) {
+    public static NDArray attend(NDArray queries, NDArray keys, NDArray values, NDArray mask, NDArray scale) {
         Shape qs = queries.getShape();
         long b = qs.get(0);
         long t = qs.get(1);
@@ -66,7 +69,15 @@ public final class Attention {
         long kv = keys.getShape().get(1);
         long s = keys.getShape().get(2);
         long g = h / kv;
-        NDArray q = queries.mul((float) (1.0 / Math.sqrt(hd)))
+        if (t == 1) {
+            // Decoding: (B, 1, H, hd) is already (B, KV, G, hd) in memory, so no transposes.
+            NDArray q = queries.reshape(b, kv, g, hd).mul(scale);
+            NDArray weights = q.matMul(keys.transpose(0, 1, 3, 2))  // (B, KV, G, S)
+                    .add(mask.reshape(b, 1, 1, s))
+                    .softmax(-1);
+            return weights.matMul(values).reshape(b, 1, h * hd);     // (B, KV, G, hd) → (B, 1, H·hd)
+        }
+        NDArray q = queries.mul(scale)
                 .reshape(b, t, kv, g, hd)
                 .transpose(0, 2, 3, 1, 4)                      // (B, KV, G, T, hd)
                 .reshape(b, kv, g * t, hd);
@@ -79,5 +90,31 @@ public final class Attention {
                 .reshape(b, kv, g, t, hd)
                 .transpose(0, 3, 1, 2, 4)                       // (B, T, KV, G, hd)
                 .reshape(b, t, h * hd);
+    }
+
+    /**
+     * As {@link #attend}, with queries already grouped by the key head they share.
+     *
+     * @param queries (B, KV, G, T, hd)
+     * @param keys    (B, KV, S, hd)
+     * @param values  (B, KV, S, hd)
+     * @param mask    (B, 1, 1, T, S)
+     * @return (B, KV, G, T, hd)
+     */
+    public static NDArray attendGrouped(NDArray queries, NDArray keys, NDArray values, NDArray mask, NDArray scale) {
+        Shape qs = queries.getShape();
+        long b = qs.get(0);
+        long kv = qs.get(1);
+        long g = qs.get(2);
+        long t = qs.get(3);
+        long hd = qs.get(4);
+        long s = keys.getShape().get(2);
+        NDArray q = queries.reshape(b, kv, g * t, hd).mul(scale);
+        NDArray weights = q.matMul(keys.transpose(0, 1, 3, 2))   // (B, KV, G·T, S)
+                .reshape(b, kv, g, t, s)
+                .add(mask)
+                .softmax(-1)
+                .reshape(b, kv, g * t, s);
+        return weights.matMul(values).reshape(b, kv, g, t, hd);
     }
 }

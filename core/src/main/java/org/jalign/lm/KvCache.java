@@ -52,10 +52,11 @@ public final class KvCache implements AutoCloseable {
         if (length + t > capacity) {
             throw new IllegalStateException("KV cache full: " + length + " + " + t + " > capacity " + capacity);
         }
-        NDIndex slots = new NDIndex(":, :, {}:{}", length, length + t);
+        // index builders, not format strings: parsing ":, :, a:b" costs more than the copy itself
+        NDIndex slots = new NDIndex().addAllDim().addAllDim().addSliceDim(length, length + t);
         keys[layer].set(slots, stepKeys);
         values[layer].set(slots, stepValues);
-        NDIndex filled = new NDIndex(":, :, :{}", length + t);
+        NDIndex filled = new NDIndex().addAllDim().addAllDim().addSliceDim(0, length + t);
         NDManager m = stepKeys.getManager();
         return new NDArray[] {keys[layer].get(m, filled), values[layer].get(m, filled)};
     }

@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.LayerNorm;
 import org.jalign.lm.Activation;
 import org.jalign.lm.Architecture;
@@ -13,12 +12,16 @@ import org.jalign.lm.DecoderModel;
 import org.jalign.lm.KvCache;
 import org.jalign.lm.ModelConfig;
 import org.jalign.lm.TensorSource;
+import org.jalign.lm.Tensors;
 
 import java.io.IOException;
 
 /**
  * GPT-2 decoder. Per layer: h = x + c_proj(attn(LN₁(x))); out = h + mlp.c_proj(act(c_fc(LN₂(h)))).
  * Input = wte[token] + wpe[position]; output = LN_f(x)·wteᵀ.
+ *
+ * <p>Conv1D weights are already [in, out], the layout every projection here multiplies with; the
+ * tied head is held [C, V] and token lookup reads its transpose.
  */
 public final class Gpt2Model implements DecoderModel {
 
@@ -27,16 +30,23 @@ public final class Gpt2Model implements DecoderModel {
                  NDArray projWeight, NDArray projBias) {
     }
 
-    private static final float SQRT_2_OVER_PI = (float) Math.sqrt(2 / Math.PI);
 
     private final ModelConfig config;
     private final NDManager manager;
-    private final NDArray tokenEmbedding;    // (V, C)
+    private final NDArray tokenEmbedding;    // (V, C), a view of the head's transpose when tied
     private final NDArray positionEmbedding; // (P, C)
-    private final NDArray head;              // (V, C)
+    private final NDArray head;              // (C, V)
     private final NDArray finalNormWeight;
     private final NDArray finalNormBias;
     private final Layer[] layers;
+    private final NDArray attentionScale;
+    private final NDArray cubicCoefficient;   // gelu_new constants, made once (a scalar per op costs ~10 µs)
+    private final NDArray sqrtTwoOverPi;
+    private final NDArray one;
+    private final NDArray half;
+    private final NDIndex queryPart;
+    private final NDIndex keyPart;
+    private final NDIndex valuePart;
 
     private Gpt2Model(ModelConfig config, NDManager manager, NDArray tokenEmbedding, NDArray positionEmbedding,
                       NDArray head, NDArray finalNormWeight, NDArray finalNormBias, Layer[] layers) {
@@ -48,6 +58,15 @@ public final class Gpt2Model implements DecoderModel {
         this.finalNormWeight = finalNormWeight;
         this.finalNormBias = finalNormBias;
         this.layers = layers;
+        long c = config.hiddenSize();
+        this.attentionScale = manager.create((float) (1.0 / Math.sqrt(config.headDim())));
+        this.cubicCoefficient = manager.create(0.044715f);
+        this.sqrtTwoOverPi = manager.create((float) Math.sqrt(2 / Math.PI));
+        this.one = manager.create(1f);
+        this.half = manager.create(0.5f);
+        this.queryPart = new NDIndex().addAllDim().addAllDim().addSliceDim(0, c);
+        this.keyPart = new NDIndex().addAllDim().addAllDim().addSliceDim(c, 2 * c);
+        this.valuePart = new NDIndex().addAllDim().addAllDim().addSliceDim(2 * c, 3 * c);
     }
 
     /**
@@ -61,39 +80,34 @@ public final class Gpt2Model implements DecoderModel {
         String prefix = source.contains("transformer.wte.weight") ? "transformer." : "";
         long c = config.hiddenSize();
         long inter = config.intermediateSize();
-        NDArray wte = tensor(manager, source, prefix + "wte.weight", config.vocabSize(), c);
-        NDArray wpe = tensor(manager, source, prefix + "wpe.weight", config.maxPositions(), c);
-        NDArray head = config.tieWordEmbeddings() || !source.contains("lm_head.weight")
-                ? wte : tensor(manager, source, "lm_head.weight", config.vocabSize(), c);
+        NDArray wpe = Tensors.load(manager, source, prefix + "wpe.weight", config.maxPositions(), c);
+        NDArray wte;
+        NDArray head;
+        if (config.tieWordEmbeddings() || !source.contains("lm_head.weight")) {
+            head = Tensors.transposed(Tensors.load(manager, source, prefix + "wte.weight", config.vocabSize(), c));
+            wte = head.transpose();
+        } else {
+            wte = Tensors.load(manager, source, prefix + "wte.weight", config.vocabSize(), c);
+            head = Tensors.transposed(Tensors.load(manager, source, "lm_head.weight", config.vocabSize(), c));
+        }
         Layer[] layers = new Layer[config.numLayers()];
         for (int i = 0; i < layers.length; i++) {
             String p = prefix + "h." + i + ".";
             layers[i] = new Layer(
-                    tensor(manager, source, p + "ln_1.weight", c), tensor(manager, source, p + "ln_1.bias", c),
-                    conv1d(manager, source, p + "attn.c_attn.weight", c, 3 * c),
-                    tensor(manager, source, p + "attn.c_attn.bias", 3 * c),
-                    conv1d(manager, source, p + "attn.c_proj.weight", c, c),
-                    tensor(manager, source, p + "attn.c_proj.bias", c),
-                    tensor(manager, source, p + "ln_2.weight", c), tensor(manager, source, p + "ln_2.bias", c),
-                    conv1d(manager, source, p + "mlp.c_fc.weight", c, inter),
-                    tensor(manager, source, p + "mlp.c_fc.bias", inter),
-                    conv1d(manager, source, p + "mlp.c_proj.weight", inter, c),
-                    tensor(manager, source, p + "mlp.c_proj.bias", c));
+                    Tensors.load(manager, source, p + "ln_1.weight", c), Tensors.load(manager, source, p + "ln_1.bias", c),
+                    Tensors.load(manager, source, p + "attn.c_attn.weight", c, 3 * c),
+                    Tensors.load(manager, source, p + "attn.c_attn.bias", 3 * c),
+                    Tensors.load(manager, source, p + "attn.c_proj.weight", c, c),
+                    Tensors.load(manager, source, p + "attn.c_proj.bias", c),
+                    Tensors.load(manager, source, p + "ln_2.weight", c), Tensors.load(manager, source, p + "ln_2.bias", c),
+                    Tensors.load(manager, source, p + "mlp.c_fc.weight", c, inter),
+                    Tensors.load(manager, source, p + "mlp.c_fc.bias", inter),
+                    Tensors.load(manager, source, p + "mlp.c_proj.weight", inter, c),
+                    Tensors.load(manager, source, p + "mlp.c_proj.bias", c));
         }
         return new Gpt2Model(config, manager, wte, wpe, head,
-                tensor(manager, source, prefix + "ln_f.weight", c), tensor(manager, source, prefix + "ln_f.bias", c),
+                Tensors.load(manager, source, prefix + "ln_f.weight", c), Tensors.load(manager, source, prefix + "ln_f.bias", c),
                 layers);
-    }
-
-    private static NDArray tensor(NDManager m, TensorSource source, String name, long... shape) throws IOException {
-        return m.create(source.readChecked(name, shape), new Shape(shape));
-    }
-
-    /** A Conv1D weight stored [in, out], returned as an [out, in] view (BLAS reads either layout). */
-    private static NDArray conv1d(NDManager m, TensorSource source, String name, long in, long out) throws IOException {
-        try (NDArray stored = tensor(m, source, name, in, out)) {
-            return stored.transpose().duplicate();
-        }
     }
 
     @Override
@@ -126,15 +140,15 @@ public final class Gpt2Model implements DecoderModel {
         for (int i = 0; i < layers.length; i++) {
             Layer layer = layers[i];
             NDArray qkv = linear(layerNorm(x, layer.norm1Weight, layer.norm1Bias), layer.qkvWeight, layer.qkvBias);
-            NDArray q = qkv.get(new NDIndex(":, :, :{}", c)).reshape(b, t, heads, hd);
-            NDArray k = qkv.get(new NDIndex(":, :, {}:{}", c, 2 * c)).reshape(b, t, heads, hd).transpose(0, 2, 1, 3);
-            NDArray v = qkv.get(new NDIndex(":, :, {}:", 2 * c)).reshape(b, t, heads, hd).transpose(0, 2, 1, 3);
+            NDArray q = qkv.get(queryPart).reshape(b, t, heads, hd);
+            NDArray k = qkv.get(keyPart).reshape(b, t, heads, hd).transpose(0, 2, 1, 3);
+            NDArray v = qkv.get(valuePart).reshape(b, t, heads, hd).transpose(0, 2, 1, 3);
             if (cache != null) {
                 NDArray[] kvAll = cache.append(i, k, v);
                 k = kvAll[0];
                 v = kvAll[1];
             }
-            x = x.add(linear(Attention.attend(q, k, v, mask), layer.outWeight, layer.outBias));
+            x = x.add(linear(Attention.attend(q, k, v, mask, attentionScale), layer.outWeight, layer.outBias));
             NDArray hidden = linear(layerNorm(x, layer.norm2Weight, layer.norm2Bias), layer.fcWeight, layer.fcBias);
             x = x.add(linear(activate(hidden), layer.projWeight, layer.projBias));
         }
@@ -146,7 +160,7 @@ public final class Gpt2Model implements DecoderModel {
 
     @Override
     public NDArray logits(NDArray hidden) {
-        return Linear.linear(hidden, head).singletonOrThrow();
+        return hidden.matMul(head);
     }
 
     private NDArray activate(NDArray x) {
@@ -154,8 +168,8 @@ public final class Gpt2Model implements DecoderModel {
             return ai.djl.nn.Activation.gelu(x);
         }
         // gelu_new (Hendrycks & Gimpel 2016, tanh form): 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))
-        NDArray inner = x.mul(x).mul(x).mul(0.044715f).add(x).mul(SQRT_2_OVER_PI).tanh();
-        return inner.add(1f).mul(x).mul(0.5f);
+        NDArray inner = x.mul(x).mul(x).mul(cubicCoefficient).add(x).mul(sqrtTwoOverPi).tanh();
+        return inner.add(one).mul(x).mul(half);
     }
 
     private NDArray layerNorm(NDArray x, NDArray weight, NDArray bias) {
@@ -163,8 +177,9 @@ public final class Gpt2Model implements DecoderModel {
                 .singletonOrThrow();
     }
 
+    /** x·W + b with W held [in, out] (Conv1D's own layout). */
     private static NDArray linear(NDArray x, NDArray weight, NDArray bias) {
-        return Linear.linear(x, weight, bias).singletonOrThrow();
+        return x.matMul(weight).add(bias);
     }
 
     @Override

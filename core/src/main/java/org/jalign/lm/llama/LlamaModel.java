@@ -7,25 +7,32 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
-import ai.djl.nn.core.Linear;
 import org.jalign.lm.Architecture;
 import org.jalign.lm.Attention;
 import org.jalign.lm.DecoderModel;
 import org.jalign.lm.KvCache;
 import org.jalign.lm.ModelConfig;
 import org.jalign.lm.TensorSource;
+import org.jalign.lm.Tensors;
 
 import java.io.IOException;
 
 /**
  * Llama / Qwen2 decoder (HF {@code LlamaForCausalLM}, {@code Qwen2ForCausalLM}).
  *
- * <p>Per layer: h = x + o(attn(rope(q), rope(k), v)) with q|k|v = RMSNorm(x)·W_qkvᵀ;
- * out = h + down(silu(gate) ⊙ up) with gate|up = RMSNorm(h)·W_guᵀ.
+ * <p>Per layer: h = x + o(attn(rope(q), rope(k), v)) with q|k|v = W_qkv·RMSNorm(x);
+ * out = h + down(silu(gate) ⊙ up) with gate|up = W_gu·RMSNorm(h).
+ *
+ * <p>Activations run feature-major: the residual stream is (C, N) for N = B·T tokens, and every
+ * projection is W·X with W in Hugging Face's own [out, in] layout. Decoding multiplies a large
+ * weight by a handful of columns; with the weight as the left operand MKL streams it once instead
+ * of packing it per call, which measured 1.3–1.8× faster per projection on 2 cores when the
+ * weights are not in cache (they never are: a model is larger than L3). The price is a few small
+ * permutes of q/k/v per layer, which cost microseconds.
  */
 public final class LlamaModel implements DecoderModel {
 
-    /** One transformer block's weights, HF [out, in] layout, fused where noted. */
+    /** One transformer block's weights, [in, out], fused where noted. */
     record Layer(NDArray inputNorm, NDArray qkvWeight, NDArray qkvBias, NDArray outWeight, NDArray outBias,
                  NDArray postNorm, NDArray gateUpWeight, NDArray gateUpBias, NDArray downWeight, NDArray downBias) {
     }
@@ -38,7 +45,16 @@ public final class LlamaModel implements DecoderModel {
     private final Layer[] layers;
     private final NDArray cosTable;    // (P, hd)
     private final NDArray sinTable;    // (P, hd)
-    private final NDArray rotateHalf;  // (hd, hd): x·R = rotate_half(x) = [−x2, x1]
+    private final NDArray rotateHalf;  // (hd, hd): R·x = rotate_half(x) = [−x2, x1] for a column x
+    private final NDArray normEps;     // scalars made once: creating one per use costs ~10 µs
+    private final NDArray attentionScale;
+    // fixed slices of the fused projections
+    private final NDIndex qkPart;
+    private final NDIndex vPart;
+    private final NDIndex queryHeads;
+    private final NDIndex keyHeads;
+    private final NDIndex gatePart;
+    private final NDIndex upPart;
 
     private LlamaModel(ModelConfig config, NDManager manager, NDArray embedding, NDArray head, NDArray finalNorm,
                        Layer[] layers) {
@@ -64,10 +80,22 @@ public final class LlamaModel implements DecoderModel {
         this.sinTable = manager.create(sin, new Shape(positions, hd));
         float[] r = new float[hd * hd];
         for (int j = 0; j < hd / 2; j++) {
-            r[(j + hd / 2) * hd + j] = -1f;  // out[j] = −x[j + hd/2]
-            r[j * hd + j + hd / 2] = 1f;     // out[j + hd/2] = x[j]
+            r[j * hd + j + hd / 2] = -1f;    // out[j] = −x[j + hd/2]
+            r[(j + hd / 2) * hd + j] = 1f;   // out[j + hd/2] = x[j]
         }
         this.rotateHalf = manager.create(r, new Shape(hd, hd));
+        this.normEps = manager.create((float) config.normEps());
+        this.attentionScale = manager.create((float) (1.0 / Math.sqrt(hd)));
+        int heads = config.numHeads();
+        int kvHeads = config.numKeyValueHeads();
+        int inter = config.intermediateSize();
+        // row slices of feature-major arrays: contiguous views
+        this.qkPart = new NDIndex().addSliceDim(0, (long) (heads + kvHeads) * hd);
+        this.vPart = new NDIndex().addSliceDim((long) (heads + kvHeads) * hd, (long) (heads + 2 * kvHeads) * hd);
+        this.queryHeads = new NDIndex().addSliceDim(0, heads);
+        this.keyHeads = new NDIndex().addSliceDim(heads, heads + kvHeads);
+        this.gatePart = new NDIndex().addSliceDim(0, inter);
+        this.upPart = new NDIndex().addSliceDim(inter, 2L * inter);
     }
 
     /** Builds the model from HF-named tensors, checking every shape against the config. */
@@ -80,40 +108,36 @@ public final class LlamaModel implements DecoderModel {
         long kv = (long) config.numKeyValueHeads() * config.headDim();
         long inter = config.intermediateSize();
         long vocab = config.vocabSize();
-        NDArray embedding = tensor(manager, source, "model.embed_tokens.weight", vocab, c);
-        NDArray head;
-        if (config.tieWordEmbeddings()) {
-            head = embedding;
-        } else {
-            head = tensor(manager, source, "lm_head.weight", vocab, c);
-        }
+        NDArray embedding = Tensors.load(manager, source, "model.embed_tokens.weight", vocab, c);
+        NDArray head = config.tieWordEmbeddings() ? embedding : Tensors.load(manager, source, "lm_head.weight", vocab, c);
         Layer[] layers = new Layer[config.numLayers()];
         for (int i = 0; i < layers.length; i++) {
             String p = "model.layers." + i + ".";
-            NDArray qkv = concat(tensor(manager, source, p + "self_attn.q_proj.weight", q, c),
-                    tensor(manager, source, p + "self_attn.k_proj.weight", kv, c),
-                    tensor(manager, source, p + "self_attn.v_proj.weight", kv, c));
-            NDArray qkvBias = config.qkvBias() ? concat(tensor(manager, source, p + "self_attn.q_proj.bias", q),
-                    tensor(manager, source, p + "self_attn.k_proj.bias", kv),
-                    tensor(manager, source, p + "self_attn.v_proj.bias", kv)) : null;
-            NDArray out = tensor(manager, source, p + "self_attn.o_proj.weight", c, q);
-            NDArray outBias = config.outputBias() ? tensor(manager, source, p + "self_attn.o_proj.bias", c) : null;
-            NDArray gateUp = concat(tensor(manager, source, p + "mlp.gate_proj.weight", inter, c),
-                    tensor(manager, source, p + "mlp.up_proj.weight", inter, c));
-            NDArray gateUpBias = config.mlpBias() ? concat(tensor(manager, source, p + "mlp.gate_proj.bias", inter),
-                    tensor(manager, source, p + "mlp.up_proj.bias", inter)) : null;
-            NDArray down = tensor(manager, source, p + "mlp.down_proj.weight", c, inter);
-            NDArray downBias = config.mlpBias() ? tensor(manager, source, p + "mlp.down_proj.bias", c) : null;
-            layers[i] = new Layer(tensor(manager, source, p + "input_layernorm.weight", c), qkv, qkvBias, out, outBias,
-                    tensor(manager, source, p + "post_attention_layernorm.weight", c), gateUp, gateUpBias, down,
-                    downBias);
+            NDArray qkv = (concat(Tensors.load(manager, source, p + "self_attn.q_proj.weight", q, c),
+                    Tensors.load(manager, source, p + "self_attn.k_proj.weight", kv, c),
+                    Tensors.load(manager, source, p + "self_attn.v_proj.weight", kv, c)));
+            NDArray qkvBias = config.qkvBias() ? column(concat(Tensors.load(manager, source, p + "self_attn.q_proj.bias", q),
+                    Tensors.load(manager, source, p + "self_attn.k_proj.bias", kv),
+                    Tensors.load(manager, source, p + "self_attn.v_proj.bias", kv))) : null;
+            NDArray out = (Tensors.load(manager, source, p + "self_attn.o_proj.weight", c, q));
+            NDArray outBias = config.outputBias() ? column(Tensors.load(manager, source, p + "self_attn.o_proj.bias", c)) : null;
+            NDArray gateUp = (concat(Tensors.load(manager, source, p + "mlp.gate_proj.weight", inter, c),
+                    Tensors.load(manager, source, p + "mlp.up_proj.weight", inter, c)));
+            NDArray gateUpBias = config.mlpBias() ? column(concat(Tensors.load(manager, source, p + "mlp.gate_proj.bias", inter),
+                    Tensors.load(manager, source, p + "mlp.up_proj.bias", inter))) : null;
+            NDArray down = (Tensors.load(manager, source, p + "mlp.down_proj.weight", c, inter));
+            NDArray downBias = config.mlpBias() ? column(Tensors.load(manager, source, p + "mlp.down_proj.bias", c)) : null;
+            layers[i] = new Layer(column(Tensors.load(manager, source, p + "input_layernorm.weight", c)), qkv, qkvBias,
+                    out, outBias, column(Tensors.load(manager, source, p + "post_attention_layernorm.weight", c)),
+                    gateUp, gateUpBias, down, downBias);
         }
-        NDArray finalNorm = tensor(manager, source, "model.norm.weight", c);
+        NDArray finalNorm = column(Tensors.load(manager, source, "model.norm.weight", c));
         return new LlamaModel(config, manager, embedding, head, finalNorm, layers);
     }
 
-    private static NDArray tensor(NDManager m, TensorSource source, String name, long... shape) throws IOException {
-        return m.create(source.readChecked(name, shape), new Shape(shape));
+    /** A vector (n) as a column (n, 1), to broadcast over the token axis of feature-major arrays. */
+    private static NDArray column(NDArray vector) {
+        return vector.reshape(vector.getShape().get(0), 1);
     }
 
     private static NDArray concat(NDArray... parts) {
@@ -143,61 +167,77 @@ public final class LlamaModel implements DecoderModel {
     public NDArray hiddenStates(NDArray inputIds, NDArray positionIds, NDArray attentionMask, KvCache cache) {
         NDManager scope = inputIds.getManager();
         long b = inputIds.getShape().get(0);
-        int t = (int) inputIds.getShape().get(1);
+        long t = inputIds.getShape().get(1);
+        long n = b * t;
+        long c = config.hiddenSize();
         int past = cache == null ? 0 : cache.length();
         int heads = config.numHeads();
         int kvHeads = config.numKeyValueHeads();
+        int groups = heads / kvHeads;
         int hd = config.headDim();
-        NDIndex byPosition = new NDIndex("{}", positionIds);
-        NDArray cos = cosTable.get(scope, byPosition).reshape(b, t, 1, hd);
-        NDArray sin = sinTable.get(scope, byPosition).reshape(b, t, 1, hd);
-        NDArray mask = Attention.additiveMask(attentionMask, t, past);
-        NDArray x = embedding.get(scope, new NDIndex("{}", inputIds));                // (B, T, C)
+        NDArray tokens = inputIds.reshape(n);
+        NDArray positions = positionIds.reshape(n);
+        NDArray cos = cosTable.get(scope, new NDIndex("{}", positions)).transpose().reshape(1, hd, n);  // (1, hd, N)
+        NDArray sin = sinTable.get(scope, new NDIndex("{}", positions)).transpose().reshape(1, hd, n);
+        NDArray mask = Attention.additiveMask(attentionMask, (int) t, past);
+        // (N, C) rows → the (C, N) residual stream; reshape(-1) of the transpose makes it contiguous
+        NDArray x = embedding.get(scope, new NDIndex("{}", tokens)).transpose().reshape(-1).reshape(c, n);
         for (int i = 0; i < layers.length; i++) {
             Layer layer = layers[i];
-            NDArray qkv = linear(rmsNorm(x, layer.inputNorm), layer.qkvWeight, layer.qkvBias);
-            // 1. rotary embedding on q and k together: x·cos + rotate_half(x)·sin
-            NDArray qk = qkv.get(new NDIndex(":, :, :{}", (heads + kvHeads) * hd)).reshape(b, t, heads + kvHeads, hd);
-            qk = qk.mul(cos).add(qk.matMul(rotateHalf).mul(sin));
-            NDArray q = qk.get(new NDIndex(":, :, :{}", heads));                          // (B, T, H, hd)
-            NDArray k = qk.get(new NDIndex(":, :, {}:", heads)).transpose(0, 2, 1, 3);  // (B, KV, T, hd)
-            NDArray v = qkv.get(new NDIndex(":, :, {}:", (heads + kvHeads) * hd))
-                    .reshape(b, t, kvHeads, hd).transpose(0, 2, 1, 3);                   // (B, KV, T, hd)
+            NDArray qkv = project(layer.qkvWeight, rmsNorm(x, layer.inputNorm), layer.qkvBias);   // (F, N)
+            // 1. rotary embedding on q and k together: x·cos + rotate_half(x)·sin per head
+            NDArray qk = qkv.get(qkPart).reshape(heads + kvHeads, hd, n);
+            NDArray rotated = rotateHalf.matMul(qk);
+            rotated.attach(scope);
+            qk = qk.mul(cos).add(rotated.mul(sin));
+            NDArray q = qk.get(queryHeads).reshape(kvHeads, groups, hd, b, t)
+                    .transpose(3, 0, 1, 4, 2);                                              // (B, KV, G, T, hd)
+            NDArray k = qk.get(keyHeads).reshape(kvHeads, hd, b, t).transpose(2, 0, 3, 1);  // (B, KV, T, hd)
+            NDArray v = qkv.get(vPart).reshape(kvHeads, hd, b, t).transpose(2, 0, 3, 1);    // (B, KV, T, hd)
             // 2. attend over the past and the present
             if (cache != null) {
                 NDArray[] kvAll = cache.append(i, k, v);
                 k = kvAll[0];
                 v = kvAll[1];
             }
-            NDArray attended = Attention.attend(q, k, v, mask);                          // (B, T, H·hd)
-            x = x.add(linear(attended, layer.outWeight, layer.outBias));
+            NDArray attended = Attention.attendGrouped(q, k, v, mask, attentionScale)     // (B, KV, G, T, hd)
+                    .transpose(1, 2, 4, 0, 3).reshape((long) heads * hd, n);             // (H·hd, N)
+            x = x.add(project(layer.outWeight, attended, layer.outBias));
             // 3. gated MLP
-            NDArray gateUp = linear(rmsNorm(x, layer.postNorm), layer.gateUpWeight, layer.gateUpBias);
-            int inter = config.intermediateSize();
-            NDArray gate = gateUp.get(new NDIndex(":, :, :{}", inter));
-            NDArray up = gateUp.get(new NDIndex(":, :, {}:", inter));
-            NDArray activated = Activation.sigmoid(gate).mul(gate).mul(up);
-            x = x.add(linear(activated, layer.downWeight, layer.downBias));
+            NDArray gateUp = project(layer.gateUpWeight, rmsNorm(x, layer.postNorm), layer.gateUpBias); // (2I, N)
+            NDArray gate = gateUp.get(gatePart);
+            NDArray activated = Activation.sigmoid(gate).mul(gate).mul(gateUp.get(upPart));
+            x = x.add(project(layer.downWeight, activated, layer.downBias));
         }
         if (cache != null) {
-            cache.advance(t);
+            cache.advance((int) t);
         }
-        return rmsNorm(x, finalNorm);
+        return rmsNorm(x, finalNorm).reshape(c, b, t).transpose(1, 2, 0);                 // (B, T, C) view
     }
 
     @Override
     public NDArray logits(NDArray hidden) {
-        return linear(hidden, head, null);
+        Shape shape = hidden.getShape();
+        long c = config.hiddenSize();
+        long rows = shape.size() / c;
+        // W·Hᵀ with the [V, C] head as the left operand, as in every projection; (V, M) → (M, V)
+        NDArray columns = hidden.reshape(rows, c).transpose();
+        NDArray logits = head.matMul(columns);
+        logits.attach(hidden.getManager());
+        return logits.transpose().reshape(shape.slice(0, shape.dimension() - 1).add(config.vocabSize()));
     }
 
-    /** w ⊙ x / √(mean(x²) + ε), over the last axis. */
+    /** w ⊙ x / √(mean(x²) + ε), over the feature axis (0) of a (C, N) array. */
     private NDArray rmsNorm(NDArray x, NDArray weight) {
-        NDArray inverseRms = x.square().mean(new int[] {-1}, true).add((float) config.normEps()).pow(-0.5f);
-        return x.mul(inverseRms).mul(weight);
+        NDArray rms = x.square().mean(new int[] {0}, true).add(normEps).sqrt();
+        return x.div(rms).mul(weight);
     }
 
-    private static NDArray linear(NDArray x, NDArray weight, NDArray bias) {
-        return bias == null ? Linear.linear(x, weight).singletonOrThrow() : Linear.linear(x, weight, bias).singletonOrThrow();
+    /** W·X (+ b) with W in HF's [out, in] layout and X feature-major (in, N). */
+    private static NDArray project(NDArray weight, NDArray x, NDArray bias) {
+        NDArray y = weight.matMul(x);
+        y.attach(x.getManager()); // a result belongs to its first operand's manager: the model's
+        return bias == null ? y : y.add(bias);
     }
 
     @Override
