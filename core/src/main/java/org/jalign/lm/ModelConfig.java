@@ -197,6 +197,10 @@ public record ModelConfig(
         if (activation != Activation.SILU) {
             throw new IllegalArgumentException("hidden_act must be \"silu\" for " + arch.modelType() + ", got \"" + act + "\"");
         }
+        if (optBool(json, "use_sliding_window", false)) {
+            throw new IllegalArgumentException("use_sliding_window is true: sliding-window attention is not "
+                    + "supported; set it to false (Qwen2's default) to attend over the full context");
+        }
         boolean attentionBias = optBool(json, "attention_bias", false);
         boolean qkvBias = arch == Architecture.QWEN2 || attentionBias;
         boolean outputBias = arch == Architecture.LLAMA && attentionBias;

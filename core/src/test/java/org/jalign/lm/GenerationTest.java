@@ -103,6 +103,25 @@ class GenerationTest {
         return m.arange(from, to).toType(ai.djl.ndarray.types.DataType.INT64, false).reshape(1, to - from);
     }
 
+    @ParameterizedTest
+    @EnumSource(Architecture.class)
+    void hostSideSamplingReadsTheSameLogitsAsDeviceArgmax(Architecture architecture) {
+        // greedy without penalty takes the argmax on the device; top-k 1 sampling and a no-op-sized
+        // repetition penalty copy the logits to the host: all three must pick the same tokens
+        ModelConfig config = withoutEos(architecture);
+        List<int[]> prompts = List.of(tokens(3, 61, 40), tokens(8, 61, 41), tokens(5, 61, 42));
+        try (LanguageModel model = TinyModels.create(config, SEED)) {
+            List<GeneratedSequence> device = model.generate(prompts, GenerationConfig.greedy(12), 0);
+            List<GeneratedSequence> topOne = model.generate(prompts, GenerationConfig.sampling(12, 0.7, 3).withTopK(1), 0);
+            List<GeneratedSequence> host = model.generate(prompts,
+                    GenerationConfig.greedy(12).withRepetitionPenalty(1.0 + 1e-9), 0);
+            for (int p = 0; p < prompts.size(); p++) {
+                assertThat(topOne.get(p).completionIds()).containsExactly(device.get(p).completionIds());
+                assertThat(host.get(p).completionIds()).containsExactly(device.get(p).completionIds());
+            }
+        }
+    }
+
     @Test
     void sameSeedSameSamplesAndSamplesDoNotDependOnTheBatch() {
         ModelConfig config = withoutEos(Architecture.LLAMA);

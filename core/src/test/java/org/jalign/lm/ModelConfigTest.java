@@ -128,6 +128,10 @@ class ModelConfigTest {
         assertThatThrownBy(() -> parse("""
                 {"model_type": "gpt2", "vocab_size": 10, "n_embd": 8, "n_layer": 1, "n_head": 3, "n_positions": 8}"""))
                 .hasMessageContaining("n_embd (8) must be divisible by n_head (3)");
+        assertThatThrownBy(() -> parse("""
+                {"model_type": "qwen2", "vocab_size": 10, "hidden_size": 8, "intermediate_size": 8,
+                 "num_hidden_layers": 1, "num_attention_heads": 2, "rms_norm_eps": 1e-6, "use_sliding_window": true}"""))
+                .hasMessageContaining("use_sliding_window is true");
     }
 
     @Test
