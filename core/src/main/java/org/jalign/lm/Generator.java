@@ -98,6 +98,7 @@ public final class Generator {
         try (NDManager scope = model.manager().newSubManager()) {
             KvCache cache = model.newCache(scope, rows, capacity);
             NDArray attention = scope.zeros(new Shape(rows, capacity), DataType.FLOAT32);
+            NDArray one = scope.create(1f);
             attention.set(new NDIndex(":, :{}", promptLength), scope.create(mask, new Shape(rows, promptLength)));
             // 2. prefill
             float[] logits;
@@ -153,7 +154,7 @@ public final class Generator {
                 }
                 // 5. feed the drawn tokens back at the next slot
                 int slotIndex = promptLength + s;
-                attention.set(new NDIndex(":, {}", slotIndex), 1f);
+                attention.set(new NDIndex().addAllDim().addIndices(slotIndex), one);
                 for (int slot = 0; slot < live; slot++) {
                     int r = rowOf[slot];
                     nextIds[slot] = finished[r] ? pad : history[r][historyLength[r] - 1];
@@ -163,7 +164,7 @@ public final class Generator {
                     NDArray hidden = model.hiddenStates(
                             step.create(Arrays.copyOf(nextIds, live), new Shape(live, 1)),
                             step.create(Arrays.copyOf(nextPositions, live), new Shape(live, 1)),
-                            attention.get(step, new NDIndex(":, :{}", slotIndex + 1)), cache);
+                            attention.get(step, new NDIndex().addAllDim().addSliceDim(0, slotIndex + 1)), cache);
                     NDArray next = model.logits(hidden.reshape(live, mc.hiddenSize()));
                     chosen = argMaxOnDevice ? next.argMax(-1).toLongArray() : null;
                     logits = argMaxOnDevice ? null : next.toFloatArray();

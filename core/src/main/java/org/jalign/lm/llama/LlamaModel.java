@@ -220,11 +220,16 @@ public final class LlamaModel implements DecoderModel {
         Shape shape = hidden.getShape();
         long c = config.hiddenSize();
         long rows = shape.size() / c;
-        // W·Hᵀ with the [V, C] head as the left operand, as in every projection; (V, M) → (M, V)
-        NDArray columns = hidden.reshape(rows, c).transpose();
-        NDArray logits = head.matMul(columns);
+        Shape out = shape.slice(0, shape.dimension() - 1).add(config.vocabSize());
+        NDArray flat = hidden.reshape(rows, c);
+        if (rows >= 64) {
+            // scoring many tokens: H·Wᵀ gives contiguous (M, V) rows for the log-softmax that follows
+            return flat.matMul(head.transpose()).reshape(out);
+        }
+        // decoding a few rows: W·Hᵀ with the [V, C] head as the left operand, as in every projection
+        NDArray logits = head.matMul(flat.transpose());
         logits.attach(hidden.getManager());
-        return logits.transpose().reshape(shape.slice(0, shape.dimension() - 1).add(config.vocabSize()));
+        return logits.transpose().reshape(out);
     }
 
     /** w ⊙ x / √(mean(x²) + ε), over the feature axis (0) of a (C, N) array. */
