@@ -32,7 +32,8 @@ class GenerationTest {
     @EnumSource(Architecture.class)
     void leftPaddedBatchScoresEqualEachSequenceAlone(Architecture architecture) {
         ModelConfig config = TinyModels.config(architecture);
-        List<int[]> sequences = List.of(tokens(3, 61, 1), tokens(11, 61, 2), tokens(6, 61, 3), tokens(2, 61, 4));
+        // 4 rows × 29 positions ≥ 64 takes the many-rows logits path; each alone takes the few-rows one
+        List<int[]> sequences = List.of(tokens(3, 61, 1), tokens(30, 61, 2), tokens(6, 61, 3), tokens(2, 61, 4));
         try (LanguageModel model = TinyModels.create(config, SEED)) {
             LanguageModel.TokenScores batch = model.score(sequences, 1.0);
             for (int s = 0; s < sequences.size(); s++) {
