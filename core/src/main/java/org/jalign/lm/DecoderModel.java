@@ -31,6 +31,15 @@ public interface DecoderModel extends AutoCloseable {
     /** Projects hidden states (…, C) to vocabulary logits (…, V). */
     NDArray logits(NDArray hidden);
 
+    /** Every trainable array (weights, biases, norm scales), each once even when tied. */
+    java.util.List<Parameter> parameters();
+
+    /**
+     * The current weights under their Hugging Face names and layouts (fused arrays split, Conv1D
+     * kept [in, out]), copied to the host: what {@link WeightLayout#shapes} lists for the config.
+     */
+    java.util.Map<String, float[]> exportWeights();
+
     /** A cache for {@code batch} rows of up to {@code capacity} slots. */
     KvCache newCache(NDManager manager, int batch, int capacity);
 

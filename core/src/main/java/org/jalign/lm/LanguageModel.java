@@ -7,11 +7,16 @@ import ai.djl.ndarray.types.Shape;
 import org.jalign.lm.gpt2.Gpt2Model;
 import org.jalign.lm.llama.LlamaModel;
 import org.jalign.lm.safetensors.Checkpoint;
+import org.jalign.lm.safetensors.DType;
+import org.jalign.lm.safetensors.SafetensorsWriter;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -22,13 +27,19 @@ public final class LanguageModel implements AutoCloseable {
     /** Rows of (T × V) logits held at once when scoring: bounds memory for large vocabularies. */
     private static final long MAX_LOGITS_PER_CHUNK = 1L << 26;
 
+    /** Files next to the weights that describe tokenization and generation; copied on save. */
+    private static final List<String> COMPANION_FILES = List.of("tokenizer.json", "tokenizer_config.json",
+            "special_tokens_map.json", "generation_config.json");
+
     private final DecoderModel model;
     private final HfTokenizer tokenizer;
+    private final Path sourceDir;
     private final SpecialTokens specialTokens;
     private final Generator generator;
 
-    private LanguageModel(DecoderModel model, HfTokenizer tokenizer, SpecialTokens specialTokens) {
+    private LanguageModel(DecoderModel model, HfTokenizer tokenizer, SpecialTokens specialTokens, Path sourceDir) {
         this.model = model;
+        this.sourceDir = sourceDir;
         this.tokenizer = tokenizer;
         this.specialTokens = specialTokens;
         this.generator = new Generator(model, specialTokens);
@@ -47,7 +58,7 @@ public final class LanguageModel implements AutoCloseable {
             if (Files.exists(dir.resolve("tokenizer.json"))) {
                 tokenizer = HfTokenizer.load(dir);
             }
-            return new LanguageModel(model, tokenizer, SpecialTokens.resolve(dir, config, tokenizer));
+            return new LanguageModel(model, tokenizer, SpecialTokens.resolve(dir, config, tokenizer), dir);
         } catch (IOException | RuntimeException e) {
             manager.close();
             if (tokenizer != null) {
@@ -61,7 +72,7 @@ public final class LanguageModel implements AutoCloseable {
     public static LanguageModel of(ModelConfig config, TensorSource weights) throws IOException {
         NDManager manager = NDManager.newBaseManager();
         try {
-            return new LanguageModel(build(config, weights, manager), null, SpecialTokens.of(config));
+            return new LanguageModel(build(config, weights, manager), null, SpecialTokens.of(config), null);
         } catch (IOException | RuntimeException e) {
             manager.close();
             throw e;
@@ -191,6 +202,65 @@ public final class LanguageModel implements AutoCloseable {
                 int from = r * (length - 1) + (length - len);
                 logProbs[start + r] = java.util.Arrays.copyOfRange(picked, from, from + len - 1);
                 entropies[start + r] = java.util.Arrays.copyOfRange(entropy, from, from + len - 1);
+            }
+        }
+    }
+
+    /**
+     * Saves the model in the Hugging Face layout {@link #load} reads back bit-exactly: config.json,
+     * model.safetensors (F32) and, when loaded from a directory, its tokenizer and generation files.
+     * Written into a temporary sibling directory first and renamed into place, so {@code dir}
+     * holds either the old model or the complete new one.
+     */
+    public void save(Path dir) throws IOException {
+        Path target = dir.toAbsolutePath().normalize();
+        Path parent = target.getParent();
+        Files.createDirectories(parent);
+        Path staging = Files.createTempDirectory(parent, "." + target.getFileName() + ".tmp-");
+        try {
+            Files.writeString(staging.resolve("config.json"), model.config().toJson());
+            Map<String, long[]> shapes = WeightLayout.shapes(model.config());
+            Map<String, float[]> weights = model.exportWeights();
+            List<SafetensorsWriter.Entry> entries = new ArrayList<>();
+            for (Map.Entry<String, long[]> e : shapes.entrySet()) {
+                float[] values = weights.get(e.getKey());
+                if (values == null) {
+                    throw new IllegalStateException("model exported no tensor \"" + e.getKey() + "\"");
+                }
+                entries.add(new SafetensorsWriter.Entry(e.getKey(), DType.F32, e.getValue(), values));
+            }
+            SafetensorsWriter.write(staging.resolve("model.safetensors"), entries, Map.of("format", "pt"));
+            if (sourceDir != null) {
+                for (String name : COMPANION_FILES) {
+                    Path from = sourceDir.resolve(name);
+                    if (Files.isRegularFile(from)) {
+                        Files.copy(from, staging.resolve(name));
+                    }
+                }
+            }
+            Path old = null;
+            if (Files.exists(target)) {
+                old = Files.createTempDirectory(parent, "." + target.getFileName() + ".old-");
+                Files.delete(old);
+                Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
+            }
+            Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
+            if (old != null) {
+                deleteRecursively(old);
+            }
+        } catch (IOException | RuntimeException e) {
+            deleteRecursively(staging);
+            throw e;
+        }
+    }
+
+    private static void deleteRecursively(Path path) throws IOException {
+        if (!Files.exists(path)) {
+            return;
+        }
+        try (var walk = Files.walk(path)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
             }
         }
     }

@@ -17,21 +17,26 @@ public final class Tensors {
     }
 
     /**
-     * A contiguous transposed copy of a 2-D array; the input is closed. DJL has no
-     * {@code contiguous()}, and a transposed view would make every matmul read strided memory.
+     * Logits from hidden states (…, C) and a [V, C] output matrix. Few rows (decoding): W·Hᵀ with
+     * the large matrix as the left operand, which MKL streams without packing it; many rows
+     * (scoring): H·Wᵀ, whose (M, V) result is contiguous for the log-softmax that follows.
      */
-    public static NDArray transposed(NDArray matrix) {
-        float[] values = matrix.toFloatArray();
-        int rows = Math.toIntExact(matrix.getShape().get(0));
-        int cols = Math.toIntExact(matrix.getShape().get(1));
-        float[] t = new float[values.length];
-        for (int r = 0; r < rows; r++) {
-            for (int c = 0; c < cols; c++) {
-                t[c * rows + r] = values[r * cols + c];
-            }
+    public static NDArray logits(NDArray hidden, NDArray head) {
+        ai.djl.ndarray.types.Shape shape = hidden.getShape();
+        long c = head.getShape().get(1);
+        long rows = shape.size() / c;
+        ai.djl.ndarray.types.Shape out = shape.slice(0, shape.dimension() - 1).add(head.getShape().get(0));
+        NDArray flat = hidden.reshape(rows, c);
+        if (rows >= 64) {
+            return flat.matMul(head.transpose()).reshape(out);
         }
-        NDArray result = matrix.getManager().create(t, new Shape(cols, rows));
-        matrix.close();
-        return result;
+        NDArray logits = head.matMul(flat.transpose());
+        logits.attach(hidden.getManager());
+        return logits.transpose().reshape(out);
+    }
+
+    /** Row-major values of {@code array} rows [from, to) (a fused matrix's part), on the host. */
+    public static float[] rows(NDArray array, long from, long to) {
+        return array.get(new ai.djl.ndarray.index.NDIndex().addSliceDim(from, to)).toFloatArray();
     }
 }

@@ -11,17 +11,22 @@ import org.jalign.lm.Attention;
 import org.jalign.lm.DecoderModel;
 import org.jalign.lm.KvCache;
 import org.jalign.lm.ModelConfig;
+import org.jalign.lm.Parameter;
 import org.jalign.lm.TensorSource;
 import org.jalign.lm.Tensors;
 
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * GPT-2 decoder. Per layer: h = x + c_proj(attn(LN₁(x))); out = h + mlp.c_proj(act(c_fc(LN₂(h)))).
  * Input = wte[token] + wpe[position]; output = LN_f(x)·wteᵀ.
  *
- * <p>Conv1D weights are already [in, out], the layout every projection here multiplies with; the
- * tied head is held [C, V] and token lookup reads its transpose.
+ * <p>Conv1D weights are already [in, out], the layout every projection here multiplies with
+ * (activations stay token-major: LayerNorm over the last axis is one fused op).
  */
 public final class Gpt2Model implements DecoderModel {
 
@@ -33,9 +38,9 @@ public final class Gpt2Model implements DecoderModel {
 
     private final ModelConfig config;
     private final NDManager manager;
-    private final NDArray tokenEmbedding;    // (V, C), a view of the head's transpose when tied
+    private final NDArray tokenEmbedding;    // (V, C)
     private final NDArray positionEmbedding; // (P, C)
-    private final NDArray head;              // (C, V)
+    private final NDArray head;              // (V, C), the token embedding itself when tied
     private final NDArray finalNormWeight;
     private final NDArray finalNormBias;
     private final Layer[] layers;
@@ -81,15 +86,9 @@ public final class Gpt2Model implements DecoderModel {
         long c = config.hiddenSize();
         long inter = config.intermediateSize();
         NDArray wpe = Tensors.load(manager, source, prefix + "wpe.weight", config.maxPositions(), c);
-        NDArray wte;
-        NDArray head;
-        if (config.tieWordEmbeddings() || !source.contains("lm_head.weight")) {
-            head = Tensors.transposed(Tensors.load(manager, source, prefix + "wte.weight", config.vocabSize(), c));
-            wte = head.transpose();
-        } else {
-            wte = Tensors.load(manager, source, prefix + "wte.weight", config.vocabSize(), c);
-            head = Tensors.transposed(Tensors.load(manager, source, "lm_head.weight", config.vocabSize(), c));
-        }
+        NDArray wte = Tensors.load(manager, source, prefix + "wte.weight", config.vocabSize(), c);
+        NDArray head = config.tieWordEmbeddings() || !source.contains("lm_head.weight")
+                ? wte : Tensors.load(manager, source, "lm_head.weight", config.vocabSize(), c);
         Layer[] layers = new Layer[config.numLayers()];
         for (int i = 0; i < layers.length; i++) {
             String p = prefix + "h." + i + ".";
@@ -160,7 +159,52 @@ public final class Gpt2Model implements DecoderModel {
 
     @Override
     public NDArray logits(NDArray hidden) {
-        return hidden.matMul(head);
+        return Tensors.logits(hidden, head);
+    }
+
+    @Override
+    public List<Parameter> parameters() {
+        List<Parameter> p = new ArrayList<>();
+        p.add(new Parameter("wte.weight", tokenEmbedding));
+        p.add(new Parameter("wpe.weight", positionEmbedding));
+        for (int i = 0; i < layers.length; i++) {
+            layerTensors(i).forEach((name, array) -> p.add(new Parameter(name, array)));
+        }
+        p.add(new Parameter("ln_f.weight", finalNormWeight));
+        p.add(new Parameter("ln_f.bias", finalNormBias));
+        if (head != tokenEmbedding) {
+            p.add(new Parameter("lm_head.weight", head));
+        }
+        return p;
+    }
+
+    @Override
+    public Map<String, float[]> exportWeights() {
+        Map<String, float[]> w = new LinkedHashMap<>();
+        for (Parameter p : parameters()) {
+            w.put(p.name(), p.array().toFloatArray());
+        }
+        return w;
+    }
+
+    /** Layer i's arrays under their HF names; every one is stored exactly as HF stores it. */
+    private Map<String, NDArray> layerTensors(int i) {
+        Layer l = layers[i];
+        String n = "h." + i + ".";
+        Map<String, NDArray> m = new LinkedHashMap<>();
+        m.put(n + "ln_1.weight", l.norm1Weight);
+        m.put(n + "ln_1.bias", l.norm1Bias);
+        m.put(n + "attn.c_attn.weight", l.qkvWeight);
+        m.put(n + "attn.c_attn.bias", l.qkvBias);
+        m.put(n + "attn.c_proj.weight", l.outWeight);
+        m.put(n + "attn.c_proj.bias", l.outBias);
+        m.put(n + "ln_2.weight", l.norm2Weight);
+        m.put(n + "ln_2.bias", l.norm2Bias);
+        m.put(n + "mlp.c_fc.weight", l.fcWeight);
+        m.put(n + "mlp.c_fc.bias", l.fcBias);
+        m.put(n + "mlp.c_proj.weight", l.projWeight);
+        m.put(n + "mlp.c_proj.bias", l.projBias);
+        return m;
     }
 
     private NDArray activate(NDArray x) {

@@ -12,10 +12,15 @@ import org.jalign.lm.Attention;
 import org.jalign.lm.DecoderModel;
 import org.jalign.lm.KvCache;
 import org.jalign.lm.ModelConfig;
+import org.jalign.lm.Parameter;
 import org.jalign.lm.TensorSource;
 import org.jalign.lm.Tensors;
 
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * Llama / Qwen2 decoder (HF {@code LlamaForCausalLM}, {@code Qwen2ForCausalLM}).
@@ -217,19 +222,80 @@ public final class LlamaModel implements DecoderModel {
 
     @Override
     public NDArray logits(NDArray hidden) {
-        Shape shape = hidden.getShape();
-        long c = config.hiddenSize();
-        long rows = shape.size() / c;
-        Shape out = shape.slice(0, shape.dimension() - 1).add(config.vocabSize());
-        NDArray flat = hidden.reshape(rows, c);
-        if (rows >= 64) {
-            // scoring many tokens: H·Wᵀ gives contiguous (M, V) rows for the log-softmax that follows
-            return flat.matMul(head.transpose()).reshape(out);
+        return Tensors.logits(hidden, head);
+    }
+
+    @Override
+    public List<Parameter> parameters() {
+        List<Parameter> p = new ArrayList<>();
+        p.add(new Parameter("model.embed_tokens.weight", embedding));
+        for (int i = 0; i < layers.length; i++) {
+            String n = "model.layers." + i + ".";
+            Layer l = layers[i];
+            p.add(new Parameter(n + "input_layernorm.weight", l.inputNorm));
+            p.add(new Parameter(n + "self_attn.qkv_proj.weight", l.qkvWeight));
+            if (l.qkvBias != null) {
+                p.add(new Parameter(n + "self_attn.qkv_proj.bias", l.qkvBias));
+            }
+            p.add(new Parameter(n + "self_attn.o_proj.weight", l.outWeight));
+            if (l.outBias != null) {
+                p.add(new Parameter(n + "self_attn.o_proj.bias", l.outBias));
+            }
+            p.add(new Parameter(n + "post_attention_layernorm.weight", l.postNorm));
+            p.add(new Parameter(n + "mlp.gate_up_proj.weight", l.gateUpWeight));
+            if (l.gateUpBias != null) {
+                p.add(new Parameter(n + "mlp.gate_up_proj.bias", l.gateUpBias));
+            }
+            p.add(new Parameter(n + "mlp.down_proj.weight", l.downWeight));
+            if (l.downBias != null) {
+                p.add(new Parameter(n + "mlp.down_proj.bias", l.downBias));
+            }
         }
-        // decoding a few rows: W·Hᵀ with the [V, C] head as the left operand, as in every projection
-        NDArray logits = head.matMul(flat.transpose());
-        logits.attach(hidden.getManager());
-        return logits.transpose().reshape(out);
+        p.add(new Parameter("model.norm.weight", finalNorm));
+        if (head != embedding) {
+            p.add(new Parameter("lm_head.weight", head));
+        }
+        return p;
+    }
+
+    @Override
+    public Map<String, float[]> exportWeights() {
+        long q = (long) config.numHeads() * config.headDim();
+        long kv = (long) config.numKeyValueHeads() * config.headDim();
+        long inter = config.intermediateSize();
+        Map<String, float[]> w = new LinkedHashMap<>();
+        w.put("model.embed_tokens.weight", embedding.toFloatArray());
+        for (int i = 0; i < layers.length; i++) {
+            String n = "model.layers." + i + ".";
+            Layer l = layers[i];
+            w.put(n + "input_layernorm.weight", l.inputNorm.toFloatArray());
+            w.put(n + "self_attn.q_proj.weight", Tensors.rows(l.qkvWeight, 0, q));
+            w.put(n + "self_attn.k_proj.weight", Tensors.rows(l.qkvWeight, q, q + kv));
+            w.put(n + "self_attn.v_proj.weight", Tensors.rows(l.qkvWeight, q + kv, q + 2 * kv));
+            if (l.qkvBias != null) {
+                w.put(n + "self_attn.q_proj.bias", Tensors.rows(l.qkvBias, 0, q));
+                w.put(n + "self_attn.k_proj.bias", Tensors.rows(l.qkvBias, q, q + kv));
+                w.put(n + "self_attn.v_proj.bias", Tensors.rows(l.qkvBias, q + kv, q + 2 * kv));
+            }
+            w.put(n + "self_attn.o_proj.weight", l.outWeight.toFloatArray());
+            if (l.outBias != null) {
+                w.put(n + "self_attn.o_proj.bias", l.outBias.toFloatArray());
+            }
+            w.put(n + "post_attention_layernorm.weight", l.postNorm.toFloatArray());
+            w.put(n + "mlp.gate_proj.weight", Tensors.rows(l.gateUpWeight, 0, inter));
+            w.put(n + "mlp.up_proj.weight", Tensors.rows(l.gateUpWeight, inter, 2 * inter));
+            w.put(n + "mlp.down_proj.weight", l.downWeight.toFloatArray());
+            if (l.gateUpBias != null) {
+                w.put(n + "mlp.gate_proj.bias", Tensors.rows(l.gateUpBias, 0, inter));
+                w.put(n + "mlp.up_proj.bias", Tensors.rows(l.gateUpBias, inter, 2 * inter));
+                w.put(n + "mlp.down_proj.bias", l.downBias.toFloatArray());
+            }
+        }
+        w.put("model.norm.weight", finalNorm.toFloatArray());
+        if (head != embedding) {
+            w.put("lm_head.weight", head.toFloatArray());
+        }
+        return w;
     }
 
     /** w ⊙ x / √(mean(x²) + ε), over the feature axis (0) of a (C, N) array. */
