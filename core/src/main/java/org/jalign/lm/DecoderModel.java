@@ -40,6 +40,24 @@ public interface DecoderModel extends AutoCloseable {
      */
     java.util.Map<String, float[]> exportWeights();
 
+    /** The projections that can carry LoRA adapters: HF module path → {in, out} features. */
+    java.util.Map<String, long[]> projections();
+
+    /** True when projection weights are stored [in, out] (GPT-2's Conv1D; PEFT's fan_in_fan_out). */
+    boolean projectionsStoredInOut();
+
+    /** Attaches adapters (null detaches them); the model applies them while they are enabled. */
+    void setAdapters(org.jalign.lm.lora.LoraAdapters adapters);
+
+    /** The attached adapters, or null. */
+    org.jalign.lm.lora.LoraAdapters adapters();
+
+    /**
+     * Adds every adapter's (α/r)·B·A into its base weight, then detaches and closes the adapters:
+     * the merged model computes what base + adapters computed, with no adapter cost.
+     */
+    void mergeAdapters();
+
     /** A cache for {@code batch} rows of up to {@code capacity} slots. */
     KvCache newCache(NDManager manager, int batch, int capacity);
 

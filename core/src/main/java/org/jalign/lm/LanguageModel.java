@@ -6,6 +6,8 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import org.jalign.lm.gpt2.Gpt2Model;
 import org.jalign.lm.llama.LlamaModel;
+import org.jalign.lm.lora.LoraAdapters;
+import org.jalign.lm.lora.LoraConfig;
 import org.jalign.lm.safetensors.Checkpoint;
 import org.jalign.lm.safetensors.DType;
 import org.jalign.lm.safetensors.SafetensorsWriter;
@@ -206,6 +208,47 @@ public final class LanguageModel implements AutoCloseable {
         }
     }
 
+    /** Attaches fresh LoRA adapters (B = 0: the model's outputs are unchanged until trained). */
+    public LoraAdapters addAdapters(LoraConfig config, long seed) {
+        replaceAdapters(LoraAdapters.create(config, model.projections(), model.projectionsStoredInOut(),
+                model.manager(), seed));
+        return model.adapters();
+    }
+
+    /** Attaches the PEFT LoRA adapter saved in {@code dir} (adapter_config.json + adapter_model.safetensors). */
+    public LoraAdapters loadAdapters(Path dir) throws IOException {
+        replaceAdapters(LoraAdapters.load(dir, model.projections(), model.projectionsStoredInOut(), model.manager()));
+        return model.adapters();
+    }
+
+    private void replaceAdapters(LoraAdapters adapters) {
+        if (model.adapters() != null) {
+            model.adapters().close();
+        }
+        model.setAdapters(adapters);
+    }
+
+    /** Saves the attached adapters in the PEFT format Hugging Face loads. */
+    public void saveAdapters(Path dir) throws IOException {
+        if (model.adapters() == null) {
+            throw new IllegalStateException("this model has no adapters to save");
+        }
+        model.adapters().save(dir, sourceDir == null ? null : sourceDir.toString());
+    }
+
+    /**
+     * Computes with the adapters switched off until the handle is closed: the frozen base, used
+     * as PPO's reference model without a second copy. A model without adapters is unaffected.
+     */
+    public AutoCloseable adaptersDisabled() {
+        return model.adapters() == null ? () -> { } : model.adapters().disabled();
+    }
+
+    /** Folds the adapters into the base weights (then {@link #save} writes a plain HF model). */
+    public void mergeAdapters() {
+        model.mergeAdapters();
+    }
+
     /**
      * Saves the model in the Hugging Face layout {@link #load} reads back bit-exactly: config.json,
      * model.safetensors (F32) and, when loaded from a directory, its tokenizer and generation files.
@@ -213,6 +256,10 @@ public final class LanguageModel implements AutoCloseable {
      * holds either the old model or the complete new one.
      */
     public void save(Path dir) throws IOException {
+        if (model.adapters() != null) {
+            throw new IllegalStateException("the model has LoRA adapters: mergeAdapters() first to save a full model, "
+                    + "or saveAdapters(dir) to save the adapters alone");
+        }
         Path target = dir.toAbsolutePath().normalize();
         Path parent = target.getParent();
         Files.createDirectories(parent);

@@ -14,6 +14,7 @@ import org.jalign.lm.ModelConfig;
 import org.jalign.lm.Parameter;
 import org.jalign.lm.TensorSource;
 import org.jalign.lm.Tensors;
+import org.jalign.lm.lora.LoraAdapters;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -36,6 +37,9 @@ public final class Gpt2Model implements DecoderModel {
     }
 
 
+    /** HF's GPT2LMHeadModel holds the blocks under {@code transformer.}: PEFT keys name it. */
+    private static final String MODULE_PREFIX = "transformer.";
+
     private final ModelConfig config;
     private final NDManager manager;
     private final NDArray tokenEmbedding;    // (V, C)
@@ -52,6 +56,8 @@ public final class Gpt2Model implements DecoderModel {
     private final NDIndex queryPart;
     private final NDIndex keyPart;
     private final NDIndex valuePart;
+    private final Map<String, long[]> projections; // HF module path → {in, out}
+    private LoraAdapters adapters;
 
     private Gpt2Model(ModelConfig config, NDManager manager, NDArray tokenEmbedding, NDArray positionEmbedding,
                       NDArray head, NDArray finalNormWeight, NDArray finalNormBias, Layer[] layers) {
@@ -72,6 +78,16 @@ public final class Gpt2Model implements DecoderModel {
         this.queryPart = new NDIndex().addAllDim().addAllDim().addSliceDim(0, c);
         this.keyPart = new NDIndex().addAllDim().addAllDim().addSliceDim(c, 2 * c);
         this.valuePart = new NDIndex().addAllDim().addAllDim().addSliceDim(2 * c, 3 * c);
+        long inter = config.intermediateSize();
+        Map<String, long[]> p = new LinkedHashMap<>();
+        for (int i = 0; i < config.numLayers(); i++) {
+            String module = MODULE_PREFIX + "h." + i + ".";
+            p.put(module + "attn.c_attn", new long[] {c, 3 * c});
+            p.put(module + "attn.c_proj", new long[] {c, c});
+            p.put(module + "mlp.c_fc", new long[] {c, inter});
+            p.put(module + "mlp.c_proj", new long[] {inter, c});
+        }
+        this.projections = java.util.Collections.unmodifiableMap(p);
     }
 
     /**
@@ -138,7 +154,9 @@ public final class Gpt2Model implements DecoderModel {
                 .add(positionEmbedding.get(scope, new NDIndex("{}", positionIds)));   // (B, T, C)
         for (int i = 0; i < layers.length; i++) {
             Layer layer = layers[i];
-            NDArray qkv = linear(layerNorm(x, layer.norm1Weight, layer.norm1Bias), layer.qkvWeight, layer.qkvBias);
+            String module = MODULE_PREFIX + "h." + i + ".";
+            NDArray normed = layerNorm(x, layer.norm1Weight, layer.norm1Bias);
+            NDArray qkv = withAdapter(linear(normed, layer.qkvWeight, layer.qkvBias), normed, module + "attn.c_attn");
             NDArray q = qkv.get(queryPart).reshape(b, t, heads, hd);
             NDArray k = qkv.get(keyPart).reshape(b, t, heads, hd).transpose(0, 2, 1, 3);
             NDArray v = qkv.get(valuePart).reshape(b, t, heads, hd).transpose(0, 2, 1, 3);
@@ -147,9 +165,12 @@ public final class Gpt2Model implements DecoderModel {
                 k = kvAll[0];
                 v = kvAll[1];
             }
-            x = x.add(linear(Attention.attend(q, k, v, mask, attentionScale), layer.outWeight, layer.outBias));
-            NDArray hidden = linear(layerNorm(x, layer.norm2Weight, layer.norm2Bias), layer.fcWeight, layer.fcBias);
-            x = x.add(linear(activate(hidden), layer.projWeight, layer.projBias));
+            NDArray attended = Attention.attend(q, k, v, mask, attentionScale);
+            x = x.add(withAdapter(linear(attended, layer.outWeight, layer.outBias), attended, module + "attn.c_proj"));
+            NDArray normed2 = layerNorm(x, layer.norm2Weight, layer.norm2Bias);
+            NDArray hidden = withAdapter(linear(normed2, layer.fcWeight, layer.fcBias), normed2, module + "mlp.c_fc");
+            NDArray activated = activate(hidden);
+            x = x.add(withAdapter(linear(activated, layer.projWeight, layer.projBias), activated, module + "mlp.c_proj"));
         }
         if (cache != null) {
             cache.advance(t);
@@ -185,6 +206,62 @@ public final class Gpt2Model implements DecoderModel {
             w.put(p.name(), p.array().toFloatArray());
         }
         return w;
+    }
+
+    private NDArray withAdapter(NDArray y, NDArray input, String module) {
+        if (adapters == null) {
+            return y;
+        }
+        NDArray delta = adapters.deltaRows(module, input);
+        return delta == null ? y : y.add(delta);
+    }
+
+    @Override
+    public Map<String, long[]> projections() {
+        return projections;
+    }
+
+    @Override
+    public boolean projectionsStoredInOut() {
+        return true;
+    }
+
+    @Override
+    public void setAdapters(LoraAdapters adapters) {
+        this.adapters = adapters;
+    }
+
+    @Override
+    public LoraAdapters adapters() {
+        return adapters;
+    }
+
+    @Override
+    public void mergeAdapters() {
+        if (adapters == null) {
+            return;
+        }
+        for (int i = 0; i < layers.length; i++) {
+            String module = MODULE_PREFIX + "h." + i + ".";
+            Layer l = layers[i];
+            mergeInto(l.qkvWeight, module + "attn.c_attn");
+            mergeInto(l.outWeight, module + "attn.c_proj");
+            mergeInto(l.fcWeight, module + "mlp.c_fc");
+            mergeInto(l.projWeight, module + "mlp.c_proj");
+        }
+        adapters.close();
+        adapters = null;
+    }
+
+    /** Conv1D stores [in, out]: adds ((α/r)·B·A)ᵀ in place. */
+    private void mergeInto(NDArray weight, String module) {
+        try (NDManager scope = manager.newSubManager()) {
+            NDArray delta = adapters.mergedDelta(module);
+            if (delta != null) {
+                delta.attach(scope);
+                weight.addi(delta.transpose());
+            }
+        }
     }
 
     /** Layer i's arrays under their HF names; every one is stored exactly as HF stores it. */

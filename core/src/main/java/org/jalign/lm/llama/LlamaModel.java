@@ -15,6 +15,7 @@ import org.jalign.lm.ModelConfig;
 import org.jalign.lm.Parameter;
 import org.jalign.lm.TensorSource;
 import org.jalign.lm.Tensors;
+import org.jalign.lm.lora.LoraAdapters;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -60,6 +61,8 @@ public final class LlamaModel implements DecoderModel {
     private final NDIndex keyHeads;
     private final NDIndex gatePart;
     private final NDIndex upPart;
+    private final Map<String, long[]> projections; // module path → {in, out}
+    private LoraAdapters adapters;
 
     private LlamaModel(ModelConfig config, NDManager manager, NDArray embedding, NDArray head, NDArray finalNorm,
                        Layer[] layers) {
@@ -101,6 +104,21 @@ public final class LlamaModel implements DecoderModel {
         this.keyHeads = new NDIndex().addSliceDim(heads, heads + kvHeads);
         this.gatePart = new NDIndex().addSliceDim(0, inter);
         this.upPart = new NDIndex().addSliceDim(inter, 2L * inter);
+        long c = config.hiddenSize();
+        long q = (long) heads * hd;
+        long kv = (long) kvHeads * hd;
+        Map<String, long[]> p = new LinkedHashMap<>();
+        for (int i = 0; i < config.numLayers(); i++) {
+            String module = "model.layers." + i + ".";
+            p.put(module + "self_attn.q_proj", new long[] {c, q});
+            p.put(module + "self_attn.k_proj", new long[] {c, kv});
+            p.put(module + "self_attn.v_proj", new long[] {c, kv});
+            p.put(module + "self_attn.o_proj", new long[] {q, c});
+            p.put(module + "mlp.gate_proj", new long[] {c, inter});
+            p.put(module + "mlp.up_proj", new long[] {c, inter});
+            p.put(module + "mlp.down_proj", new long[] {inter, c});
+        }
+        this.projections = java.util.Collections.unmodifiableMap(p);
     }
 
     /** Builds the model from HF-named tensors, checking every shape against the config. */
@@ -189,7 +207,10 @@ public final class LlamaModel implements DecoderModel {
         NDArray x = embedding.get(scope, new NDIndex("{}", tokens)).transpose().reshape(-1).reshape(c, n);
         for (int i = 0; i < layers.length; i++) {
             Layer layer = layers[i];
-            NDArray qkv = project(layer.qkvWeight, rmsNorm(x, layer.inputNorm), layer.qkvBias);   // (F, N)
+            String module = "model.layers." + i + ".";
+            NDArray normed = rmsNorm(x, layer.inputNorm);
+            NDArray qkv = withAdapters(project(layer.qkvWeight, normed, layer.qkvBias), normed,
+                    module + "self_attn.q_proj", module + "self_attn.k_proj", module + "self_attn.v_proj"); // (F, N)
             // 1. rotary embedding on q and k together: x·cos + rotate_half(x)·sin per head
             NDArray qk = qkv.get(qkPart).reshape(heads + kvHeads, hd, n);
             NDArray rotated = rotateHalf.matMul(qk);
@@ -207,12 +228,16 @@ public final class LlamaModel implements DecoderModel {
             }
             NDArray attended = Attention.attendGrouped(q, k, v, mask, attentionScale)     // (B, KV, G, T, hd)
                     .transpose(1, 2, 4, 0, 3).reshape((long) heads * hd, n);             // (H·hd, N)
-            x = x.add(project(layer.outWeight, attended, layer.outBias));
+            x = x.add(withAdapters(project(layer.outWeight, attended, layer.outBias), attended,
+                    module + "self_attn.o_proj"));
             // 3. gated MLP
-            NDArray gateUp = project(layer.gateUpWeight, rmsNorm(x, layer.postNorm), layer.gateUpBias); // (2I, N)
+            NDArray normed2 = rmsNorm(x, layer.postNorm);
+            NDArray gateUp = withAdapters(project(layer.gateUpWeight, normed2, layer.gateUpBias), normed2,
+                    module + "mlp.gate_proj", module + "mlp.up_proj");                               // (2I, N)
             NDArray gate = gateUp.get(gatePart);
             NDArray activated = Activation.sigmoid(gate).mul(gate).mul(gateUp.get(upPart));
-            x = x.add(project(layer.downWeight, activated, layer.downBias));
+            x = x.add(withAdapters(project(layer.downWeight, activated, layer.downBias), activated,
+                    module + "mlp.down_proj"));
         }
         if (cache != null) {
             cache.advance((int) t);
@@ -296,6 +321,91 @@ public final class LlamaModel implements DecoderModel {
             w.put("lm_head.weight", head.toFloatArray());
         }
         return w;
+    }
+
+    /**
+     * y plus the adapters' contributions for the projections whose outputs are stacked in y, in
+     * order (a fused projection lists its parts); parts without an adapter contribute zeros.
+     */
+    private NDArray withAdapters(NDArray y, NDArray input, String... modules) {
+        if (adapters == null || !adapters.enabled()) {
+            return y;
+        }
+        NDArray[] parts = new NDArray[modules.length];
+        boolean any = false;
+        for (int m = 0; m < modules.length; m++) {
+            parts[m] = adapters.deltaColumns(modules[m], input);
+            any |= parts[m] != null;
+        }
+        if (!any) {
+            return y;
+        }
+        if (modules.length == 1) {
+            return y.add(parts[0]);
+        }
+        long n = input.getShape().get(1);
+        for (int m = 0; m < modules.length; m++) {
+            if (parts[m] == null) {
+                parts[m] = input.getManager().zeros(new Shape(projections.get(modules[m])[1], n));
+            }
+        }
+        return y.add(NDArrays.concat(new NDList(parts), 0));
+    }
+
+    @Override
+    public Map<String, long[]> projections() {
+        return projections;
+    }
+
+    @Override
+    public boolean projectionsStoredInOut() {
+        return false;
+    }
+
+    @Override
+    public void setAdapters(LoraAdapters adapters) {
+        this.adapters = adapters;
+    }
+
+    @Override
+    public LoraAdapters adapters() {
+        return adapters;
+    }
+
+    @Override
+    public void mergeAdapters() {
+        if (adapters == null) {
+            return;
+        }
+        long q = (long) config.numHeads() * config.headDim();
+        long kv = (long) config.numKeyValueHeads() * config.headDim();
+        long inter = config.intermediateSize();
+        for (int i = 0; i < layers.length; i++) {
+            String module = "model.layers." + i + ".";
+            Layer l = layers[i];
+            mergeInto(l.qkvWeight, 0, module + "self_attn.q_proj");
+            mergeInto(l.qkvWeight, q, module + "self_attn.k_proj");
+            mergeInto(l.qkvWeight, q + kv, module + "self_attn.v_proj");
+            mergeInto(l.outWeight, 0, module + "self_attn.o_proj");
+            mergeInto(l.gateUpWeight, 0, module + "mlp.gate_proj");
+            mergeInto(l.gateUpWeight, inter, module + "mlp.up_proj");
+            mergeInto(l.downWeight, 0, module + "mlp.down_proj");
+        }
+        adapters.close();
+        adapters = null;
+    }
+
+    /** Adds (α/r)·B·A of {@code module} into rows [rowOffset, rowOffset + out) of {@code weight}, in place. */
+    private void mergeInto(NDArray weight, long rowOffset, String module) {
+        try (NDManager scope = manager.newSubManager()) {
+            NDArray delta = adapters.mergedDelta(module);
+            if (delta == null) {
+                return;
+            }
+            delta.attach(scope);
+            long out = delta.getShape().get(0);
+            weight.get(new NDIndex().addSliceDim(rowOffset, rowOffset + out)).addi(delta);
+        }
     }
 
     /** w ⊙ x / √(mean(x²) + ε), over the feature axis (0) of a (C, N) array. */
