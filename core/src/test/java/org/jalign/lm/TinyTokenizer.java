@@ -75,6 +75,18 @@ public final class TinyTokenizer {
                 """.formatted(added, vocab);
     }
 
+    /**
+     * {@link TinyCheckpoints#tinyLlama()} with this vocabulary's size and the given special ids
+     * (-1 = none), so a model and this tokenizer can share a directory.
+     */
+    public static ModelConfig llamaConfig(int bos, List<Integer> eos, int pad) {
+        ModelConfig t = TinyCheckpoints.tinyLlama();
+        return new ModelConfig(t.architecture(), VOCAB_SIZE, t.hiddenSize(), t.intermediateSize(), t.numLayers(),
+                t.numHeads(), t.numKeyValueHeads(), t.headDim(), t.maxPositions(), t.normEps(), t.ropeTheta(),
+                t.ropeScaling(), t.activation(), t.tieWordEmbeddings(), t.qkvBias(), t.outputBias(), t.mlpBias(),
+                bos, eos, pad);
+    }
+
     /** Writes {@code dir/tokenizer.json}; returns {@code dir}. */
     public static Path write(Path dir) throws IOException {
         Files.createDirectories(dir);
