@@ -22,7 +22,10 @@ import java.util.concurrent.Callable;
 /**
  * {@code jalign logprobs}: per-token log-probabilities of given sequences, the quantity PPO and DPO
  * are built on. {@code logprobs[i] = log p(input_ids[i+1] | input_ids[0..i])}, so n ids give n−1
- * values.
+ * values. {@code --temperature T} scores under softmax(logits / T), the policy that actually sampled
+ * when generation used a temperature (as PPO's old and new log-probs must be; see "The N
+ * Implementation Details of RLHF with PPO", detail "scale the logits by sampling temperature");
+ * {@code --entropy} adds the entropy of each of those next-token distributions.
  *
  * <p>Steps: 1 check options, 2 read and check every line, 3 open the output, 4 load the model,
  * 5 score in padded batches of {@code --batch-size}, 6 commit the output atomically.
@@ -33,6 +36,7 @@ import java.util.concurrent.Callable;
             "Input, one object a line: {\"input_ids\": [...]} with at least 2 ids; other fields are kept.",
             "Output: the input object plus \"logprobs\": [...] (n-1 values; logprobs[i] = log p(input_ids[i+1] | "
                 + "input_ids[0..i])).",
+            "With --entropy also \"entropies\": [...] (n-1 values; the entropy in nats of each next-token distribution).",
             ""})
 final class LogProbsCommand implements Callable<Integer> {
 
@@ -50,6 +54,14 @@ final class LogProbsCommand implements Callable<Integer> {
             description = "Scored sequences (JSONL), written atomically; - for stdout.")
     String output;
 
+    @Option(names = "--temperature", paramLabel = "T", defaultValue = "1",
+            description = "Score under softmax(logits / T), T > 0: the temperature the sequences were sampled at "
+                    + "(default: ${DEFAULT-VALUE}).")
+    double temperature;
+
+    @Option(names = "--entropy", description = "Also write \"entropies\": the entropy (nats) of each next-token distribution.")
+    boolean entropy;
+
     @Option(names = "--batch-size", paramLabel = "B", defaultValue = "8",
             description = "Sequences scored together (default: ${DEFAULT-VALUE}).")
     int batchSize;
@@ -62,6 +74,9 @@ final class LogProbsCommand implements Callable<Integer> {
         // 1. Options.
         if (batchSize < 1) {
             throw new ParameterException(spec.commandLine(), "--batch-size must be >= 1, got " + batchSize);
+        }
+        if (!(temperature > 0) || Double.isInfinite(temperature)) {
+            throw new ParameterException(spec.commandLine(), "--temperature must be a finite number > 0, got " + temperature);
         }
         Inputs.requireModelDir(model);
 
@@ -89,9 +104,10 @@ final class LogProbsCommand implements Callable<Integer> {
                     try (ProgressBar bar = new ProgressBar("logprobs", lines.size(), spec.commandLine().getErr(), quiet)) {
                         for (int from = 0; from < lines.size(); from += batchSize) {
                             int to = Math.min(lines.size(), from + batchSize);
-                            float[][] logProbs = lm.logProbs(sequences.subList(from, to));
+                            LanguageModel.TokenScores scores = lm.score(sequences.subList(from, to), temperature);
                             for (int i = from; i < to; i++) {
-                                out.write(outputLine(lines.get(i), logProbs[i - from]));
+                                out.write(outputLine(lines.get(i), scores.logProbs()[i - from],
+                                        entropy ? scores.entropies()[i - from] : null));
                             }
                             bar.advance(to - from);
                         }
@@ -106,18 +122,26 @@ final class LogProbsCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static JsonObject outputLine(JsonlReader.Line line, float[] logProbs) {
+    /** The input object plus "logprobs", and "entropies" when {@code entropies} is not null. */
+    private static JsonObject outputLine(JsonlReader.Line line, float[] logProbs, float[] entropies) {
         JsonObject o = line.object().deepCopy();
-        JsonArray values = new JsonArray(logProbs.length);
-        for (int i = 0; i < logProbs.length; i++) {
-            // JSON has no NaN or infinity; fail loudly rather than write a file other tools reject.
-            if (!Float.isFinite(logProbs[i])) {
-                throw new CliFailure(line.source() + " line " + line.lineNumber() + ": the log-prob of token "
-                        + (i + 1) + " is " + logProbs[i] + ", which JSON cannot hold");
-            }
-            values.add(logProbs[i]);
+        o.add("logprobs", finiteArray(line, "log-prob", logProbs));
+        if (entropies != null) {
+            o.add("entropies", finiteArray(line, "entropy", entropies));
         }
-        o.add("logprobs", values);
         return o;
+    }
+
+    private static JsonArray finiteArray(JsonlReader.Line line, String what, float[] values) {
+        JsonArray array = new JsonArray(values.length);
+        for (int i = 0; i < values.length; i++) {
+            // JSON has no NaN or infinity; fail loudly rather than write a file other tools reject.
+            if (!Float.isFinite(values[i])) {
+                throw new CliFailure(line.source() + " line " + line.lineNumber() + ": the " + what + " of token "
+                        + (i + 1) + " is " + values[i] + ", which JSON cannot hold");
+            }
+            array.add(values[i]);
+        }
+        return array;
     }
 }

@@ -43,7 +43,8 @@ public final class HfTokenizer implements TextTokenizer, AutoCloseable {
             if (json.has("model") && json.get("model").isJsonObject()) {
                 JsonElement vocab = json.getAsJsonObject("model").get("vocab");
                 if (vocab != null && vocab.isJsonObject()) {
-                    vocab.getAsJsonObject().entrySet().forEach(e -> vocabulary.put(e.getKey(), e.getValue().getAsInt()));
+                    vocab.getAsJsonObject().entrySet().forEach(e -> vocabulary.put(e.getKey(),
+                            tokenId(e.getValue(), "model.vocab[\"" + e.getKey() + "\"]")));
                 } else if (vocab != null && vocab.isJsonArray()) { // Unigram: [[piece, score], ...]
                     for (int i = 0; i < vocab.getAsJsonArray().size(); i++) {
                         vocabulary.put(vocab.getAsJsonArray().get(i).getAsJsonArray().get(0).getAsString(), i);
@@ -53,7 +54,7 @@ public final class HfTokenizer implements TextTokenizer, AutoCloseable {
             if (json.has("added_tokens") && json.get("added_tokens").isJsonArray()) {
                 for (JsonElement t : json.getAsJsonArray("added_tokens")) {
                     JsonObject token = t.getAsJsonObject();
-                    vocabulary.put(token.get("content").getAsString(), token.get("id").getAsInt());
+                    vocabulary.put(token.get("content").getAsString(), tokenId(token.get("id"), "added_tokens id"));
                 }
             }
         } catch (JsonParseException | IllegalStateException | UnsupportedOperationException | NullPointerException e) {
@@ -70,6 +71,21 @@ public final class HfTokenizer implements TextTokenizer, AutoCloseable {
         } catch (RuntimeException e) {
             throw new IOException(file + ": the tokenizers library rejected it (" + e.getMessage() + ")", e);
         }
+    }
+
+    /**
+     * A token id: a non-negative integer. Gson's getAsInt would turn "13" into 13, 1.5 into 1 and
+     * throw NumberFormatException (which escaped as a bare exception naming no file) on "thirteen".
+     */
+    private static int tokenId(JsonElement e, String where) {
+        if (e == null || !e.isJsonPrimitive() || !e.getAsJsonPrimitive().isNumber()) {
+            throw new IllegalStateException(where + ": expected an integer token id, got " + e);
+        }
+        double d = e.getAsDouble();
+        if (d != Math.rint(d) || d < 0 || d > Integer.MAX_VALUE) {
+            throw new IllegalStateException(where + ": expected an integer token id >= 0, got " + e);
+        }
+        return (int) d;
     }
 
     @Override

@@ -6,6 +6,7 @@ import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 
 import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -69,21 +70,37 @@ public record SpecialTokens(int bosId, List<Integer> eosIds, int padId) {
         if (pad < 0) {
             pad = eos.isEmpty() ? 0 : eos.get(0);
         }
-        for (int id : eos) {
-            if (id < 0 || id >= config.vocabSize()) {
-                throw new IOException(dir + ": eos token id " + id + " is outside the vocabulary [0, "
-                        + config.vocabSize() + ")");
-            }
+        // Every id reaches the embedding (BOS starts each prompt, pad fills the left of short rows),
+        // and tokenizer.json may list added tokens past the checkpoint's vocab_size.
+        if (bos >= 0) {
+            requireInVocabulary(dir, "bos", bos, config);
         }
+        for (int id : eos) {
+            requireInVocabulary(dir, "eos", id, config);
+        }
+        requireInVocabulary(dir, "pad", pad, config);
         return new SpecialTokens(bos, eos, pad);
+    }
+
+    private static void requireInVocabulary(Path dir, String role, int id, ModelConfig config) throws IOException {
+        if (id < 0 || id >= config.vocabSize()) {
+            throw new IOException(dir + ": " + role + " token id " + id + " is outside the vocabulary [0, "
+                    + config.vocabSize() + ")");
+        }
     }
 
     private static JsonObject readOptional(Path file) throws IOException {
         if (!Files.exists(file)) {
             return null;
         }
+        String text;
         try {
-            JsonElement e = JsonParser.parseString(Files.readString(file, StandardCharsets.UTF_8));
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (CharacterCodingException e) { // its message is only "Input length = 1"
+            throw new IOException(file + ": not valid UTF-8", e);
+        }
+        try {
+            JsonElement e = JsonParser.parseString(text);
             if (!e.isJsonObject()) {
                 throw new IOException(file + ": expected a JSON object");
             }
@@ -118,9 +135,11 @@ public record SpecialTokens(int bosId, List<Integer> eosIds, int padId) {
         String content;
         if (e.isJsonPrimitive() && e.getAsJsonPrimitive().isString()) {
             content = e.getAsString();
-        } else if (e.isJsonObject() && e.getAsJsonObject().has("content")) {
+        } else if (e.isJsonObject() && e.getAsJsonObject().has("content")
+                && e.getAsJsonObject().get("content").isJsonPrimitive()
+                && e.getAsJsonObject().getAsJsonPrimitive("content").isString()) {
             content = e.getAsJsonObject().get("content").getAsString();
-        } else {
+        } else { // {"content": null} used to escape as UnsupportedOperationException
             throw new IOException(file + ": field " + field + ": expected a token string or {\"content\": ...}, got " + e);
         }
         OptionalInt id = tokenizer.tokenId(content);
