@@ -401,7 +401,8 @@ public record ModelConfig(
         List<Integer> ids = new ArrayList<>();
         if (e.isJsonArray()) {
             for (JsonElement x : e.getAsJsonArray()) {
-                if (!x.isJsonPrimitive() || !x.getAsJsonPrimitive().isNumber()) {
+                if (!x.isJsonPrimitive() || !x.getAsJsonPrimitive().isNumber()
+                        || x.getAsDouble() != Math.rint(x.getAsDouble()) || Math.abs(x.getAsDouble()) > Integer.MAX_VALUE) {
                     throw new IllegalArgumentException("field " + name + ": expected integers, got " + e);
                 }
                 ids.add(x.getAsInt());

@@ -132,6 +132,10 @@ class ModelConfigTest {
                 {"model_type": "qwen2", "vocab_size": 10, "hidden_size": 8, "intermediate_size": 8,
                  "num_hidden_layers": 1, "num_attention_heads": 2, "rms_norm_eps": 1e-6, "use_sliding_window": true}"""))
                 .hasMessageContaining("use_sliding_window is true");
+        assertThatThrownBy(() -> parse("""
+                {"model_type": "llama", "vocab_size": 10, "hidden_size": 8, "intermediate_size": 8,
+                 "num_hidden_layers": 1, "num_attention_heads": 2, "rms_norm_eps": 1e-5, "eos_token_id": [2, 1.5]}"""))
+                .hasMessageContaining("field eos_token_id: expected integers");
     }
 
     @Test
