@@ -1,6 +1,7 @@
 package org.jalign.cli;
 
 import org.jalign.data.DataFormatException;
+import org.jalign.run.Versions;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -123,38 +124,10 @@ public final class Main implements Callable<Integer> {
         @Override
         public String[] getVersion() {
             return new String[] {
-                "jalign " + mavenVersion("org.jalign", "jalign-core"),
-                "DJL " + djlVersion() + ", Java " + System.getProperty("java.version")
+                "jalign " + Versions.jalign(),
+                "DJL " + Versions.djl() + ", Java " + System.getProperty("java.version")
                         + " (" + System.getProperty("java.vm.name") + ")"
             };
-        }
-
-        /** Read from DJL's own resource rather than Engine.getDjlVersion(), which would start engine discovery. */
-        private static String djlVersion() {
-            try (InputStream in = Main.class.getResourceAsStream("/ai/djl/engine/api.properties")) {
-                if (in != null) {
-                    Properties p = new Properties();
-                    p.load(in);
-                    return p.getProperty("djl_version", "unknown");
-                }
-            } catch (IOException e) {
-                // Fall through.
-            }
-            return "unknown";
-        }
-
-        private static String mavenVersion(String group, String artifact) {
-            String resource = "/META-INF/maven/" + group + "/" + artifact + "/pom.properties";
-            try (InputStream in = Main.class.getResourceAsStream(resource)) {
-                if (in != null) {
-                    Properties p = new Properties();
-                    p.load(in);
-                    return p.getProperty("version", "unknown");
-                }
-            } catch (IOException e) {
-                // Fall through.
-            }
-            return "(development build)";
         }
     }
 }

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
+import org.jalign.data.AtomicFiles;
 import org.jalign.lm.gpt2.Gpt2Model;
 import org.jalign.lm.llama.LlamaModel;
 import org.jalign.lm.lora.LoraAdapters;
@@ -293,22 +294,11 @@ public final class LanguageModel implements AutoCloseable {
             }
             Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
             if (old != null) {
-                deleteRecursively(old);
+                AtomicFiles.deleteRecursively(old);
             }
         } catch (IOException | RuntimeException e) {
-            deleteRecursively(staging);
+            AtomicFiles.deleteRecursively(staging);
             throw e;
-        }
-    }
-
-    private static void deleteRecursively(Path path) throws IOException {
-        if (!Files.exists(path)) {
-            return;
-        }
-        try (var walk = Files.walk(path)) {
-            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
         }
     }
 
