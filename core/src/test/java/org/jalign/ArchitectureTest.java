@@ -47,7 +47,7 @@ class ArchitectureTest {
 
     /** The pipeline stages of STYLE.md, in pipeline order. */
     private static final List<String> STAGES =
-            List.of("feedback", "labeling", "reward", "sft", "ppo", "dpo", "constitution", "eval");
+            List.of("pretrain", "feedback", "labeling", "reward", "sft", "ppo", "dpo", "constitution", "eval");
 
     /** Packages below the stages: everything a stage may build on. */
     private static final List<String> FOUNDATIONS = List.of("lm", "data", "run");
@@ -195,15 +195,23 @@ class ArchitectureTest {
     }
 
     /**
-     * The subpackages of lm stand side by side: a model family does not use another family, nor
-     * the checkpoint format (weights reach it through the {@code TensorSource} seam), and
-     * safetensors knows no family. The lm root wires them together.
+     * lm's subpackages form layers: the building blocks (safetensors, optim, tokenizer) use no
+     * other subpackage; the model families may use LoRA but not the checkpoint format (weights
+     * reach them through the {@code TensorSource} seam); train builds on optim, safetensors and
+     * the lm root. No cycles among them.
      */
     @Test
-    void lmSubpackagesDoNotDependOnEachOther() {
-        check(slices().matching(ROOT + ".lm.(*)..").namingSlices("lm.$1")
-                .should().notDependOnEachOther()
-                .because("model families are siblings; each reaches weights only through lm's seams"));
+    void lmSubpackagesFormLayers() {
+        check(slices().matching(ROOT + ".lm.(*)..").namingSlices("lm.$1").should().beFreeOfCycles());
+        for (String block : List.of("optim", "tokenizer")) {
+            check(noClasses().that().resideInAPackage(pkg("lm." + block))
+                    .should().dependOnClassesThat().resideInAnyPackage(
+                            pkg("lm.llama"), pkg("lm.gpt2"), pkg("lm.lora"), pkg("lm.train"), pkg("lm.safetensors")));
+        }
+        check(noClasses().that().resideInAnyPackage(pkg("lm.llama"), pkg("lm.gpt2"))
+                .should().dependOnClassesThat().resideInAnyPackage(pkg("lm.safetensors"), pkg("lm.train"),
+                        pkg("lm.optim"), pkg("lm.tokenizer"))
+                .because("model families reach weights only through lm's seams"));
     }
 
     @Test

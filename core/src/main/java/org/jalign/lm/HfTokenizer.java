@@ -107,6 +107,15 @@ public final class HfTokenizer implements TextTokenizer, AutoCloseable {
         return tokenizer.decode(longs, skipSpecialTokens);
     }
 
+    /** Ids the tokenizer can produce: one more than the largest id in its vocabulary and added tokens. */
+    public int vocabularySize() {
+        int max = -1;
+        for (int id : vocabulary.values()) {
+            max = Math.max(max, id);
+        }
+        return max + 1;
+    }
+
     /** The id of a token string (vocabulary or added token). */
     public OptionalInt tokenId(String token) {
         Integer id = vocabulary.get(token);

@@ -71,6 +71,29 @@ public final class LanguageModel implements AutoCloseable {
         }
     }
 
+    /**
+     * A model from weights in memory that uses the tokenizer and generation files of
+     * {@code companionDir} (a fresh model being pretrained): they resolve its special tokens and
+     * are copied next to the weights by {@link #save}.
+     */
+    public static LanguageModel create(ModelConfig config, TensorSource weights, Path companionDir) throws IOException {
+        NDManager manager = NDManager.newBaseManager();
+        HfTokenizer tokenizer = null;
+        try {
+            if (Files.exists(companionDir.resolve("tokenizer.json"))) {
+                tokenizer = HfTokenizer.load(companionDir);
+            }
+            return new LanguageModel(build(config, weights, manager), tokenizer,
+                    SpecialTokens.resolve(companionDir, config, tokenizer), companionDir);
+        } catch (IOException | RuntimeException e) {
+            manager.close();
+            if (tokenizer != null) {
+                tokenizer.close();
+            }
+            throw e;
+        }
+    }
+
     /** A model from weights already in memory (tests, synthetic benchmarks); no tokenizer. */
     public static LanguageModel of(ModelConfig config, TensorSource weights) throws IOException {
         NDManager manager = NDManager.newBaseManager();

@@ -140,12 +140,19 @@ public record ModelConfig(
 
     /** Reads {@code dir/config.json}; every error names the file and the field. */
     public static ModelConfig load(Path dir) throws IOException {
-        Path file = dir.resolve("config.json");
+        if (!Files.exists(dir.resolve("config.json"))) {
+            throw new IOException("no config.json in model directory " + dir);
+        }
+        return loadFile(dir.resolve("config.json"));
+    }
+
+    /** Reads a config.json file (any name); every error names the file and the field. */
+    public static ModelConfig loadFile(Path file) throws IOException {
         String text;
         try {
             text = Files.readString(file, StandardCharsets.UTF_8);
         } catch (NoSuchFileException e) {
-            throw new IOException("no config.json in model directory " + dir, e);
+            throw new IOException("model config " + file + " does not exist", e);
         }
         try {
             JsonElement root = JsonParser.parseString(text);
