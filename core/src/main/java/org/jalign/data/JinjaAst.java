@@ -41,7 +41,7 @@ final class JinjaAst {
 
     /** An expression. */
     sealed interface Expr permits Literal, Name, ListLiteral, DictLiteral, Attribute, Subscript, Slice, Call,
-            Filter, Test, Unary, Binary, Conditional {
+            Filter, TestExpr, Unary, Binary, Conditional {
         int offset();
     }
 
@@ -78,8 +78,8 @@ final class JinjaAst {
     record Filter(Expr value, String name, List<Expr> args, int offset) implements Expr {
     }
 
-    /** {@code value is [not] name}. */
-    record Test(Expr value, String name, boolean negated, int offset) implements Expr {
+    /** {@code value is [not] name}: a Jinja "test" (not named Test, which the build reserves for test classes). */
+    record TestExpr(Expr value, String name, boolean negated, int offset) implements Expr {
     }
 
     /** {@code not x}, {@code -x}. */

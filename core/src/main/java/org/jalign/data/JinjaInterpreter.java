@@ -17,7 +17,7 @@ import org.jalign.data.JinjaAst.Node;
 import org.jalign.data.JinjaAst.Output;
 import org.jalign.data.JinjaAst.Slice;
 import org.jalign.data.JinjaAst.Subscript;
-import org.jalign.data.JinjaAst.Test;
+import org.jalign.data.JinjaAst.TestExpr;
 import org.jalign.data.JinjaAst.Text;
 import org.jalign.data.JinjaAst.Unary;
 
@@ -176,7 +176,7 @@ final class JinjaInterpreter {
             List<Object> args = new ArrayList<>();
             f.args().forEach(x -> args.add(eval(x)));
             return JinjaValues.filter(f.name(), eval(f.value()), args, f.offset());
-        } else if (e instanceof Test t) {
+        } else if (e instanceof TestExpr t) {
             return JinjaValues.test(t.name(), eval(t.value())) != t.negated();
         } else if (e instanceof Unary u) {
             Object operand = eval(u.operand());

@@ -17,7 +17,7 @@ import org.jalign.data.JinjaAst.Node;
 import org.jalign.data.JinjaAst.Output;
 import org.jalign.data.JinjaAst.Slice;
 import org.jalign.data.JinjaAst.Subscript;
-import org.jalign.data.JinjaAst.Test;
+import org.jalign.data.JinjaAst.TestExpr;
 import org.jalign.data.JinjaAst.Text;
 import org.jalign.data.JinjaAst.Unary;
 import org.jalign.data.JinjaLexer.Token;
@@ -475,7 +475,7 @@ final class JinjaParser {
                     throw new ChatTemplateException(name.offset(), "unsupported test 'is " + name.text() + "' (supported: "
                             + String.join(", ", JinjaInterpreter.TESTS) + ")");
                 }
-                value = new Test(value, test, negated, name.offset());
+                value = new TestExpr(value, test, negated, name.offset());
             } else {
                 return value;
             }
