@@ -175,9 +175,9 @@ final class JinjaInterpreter {
         } else if (e instanceof Filter f) {
             List<Object> args = new ArrayList<>();
             f.args().forEach(x -> args.add(eval(x)));
-            return JinjaValues.filter(f.name(), eval(f.value()), args, f.offset());
+            return JinjaFilters.filter(f.name(), eval(f.value()), args, f.offset());
         } else if (e instanceof TestExpr t) {
-            return JinjaValues.test(t.name(), eval(t.value())) != t.negated();
+            return JinjaFilters.test(t.name(), eval(t.value())) != t.negated();
         } else if (e instanceof Unary u) {
             Object operand = eval(u.operand());
             return u.operator().equals("not") ? !truthy(operand) : JinjaValues.negate(operand, u.offset());
@@ -251,7 +251,7 @@ final class JinjaInterpreter {
             if (!c.keywords().isEmpty()) {
                 throw new ChatTemplateException(c.offset(), "keyword arguments to method '" + method.name() + "' are not supported");
             }
-            return JinjaValues.method(eval(method.target()), method.name(), args, method.offset());
+            return JinjaFilters.method(eval(method.target()), method.name(), args, method.offset());
         }
         String function = ((Name) c.callee()).name();
         switch (function) {

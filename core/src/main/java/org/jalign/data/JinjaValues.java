@@ -4,14 +4,12 @@ import org.jalign.data.JinjaInterpreter.Namespace;
 import org.jalign.data.JinjaInterpreter.Undefined;
 
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
  * Python's meaning of the values a template computes with: truth, {@code str()}, {@code repr()},
- * operators, and the filters, tests and methods the chat-template subset supports. Pure functions;
+ * operators and slices ({@link JinjaFilters} has the filters, tests and methods). Pure functions;
  * {@code offset} only locates errors.
  */
 final class JinjaValues {
@@ -160,7 +158,7 @@ final class JinjaValues {
                 + (op.equals("+") ? " (use '~' to join values as strings)" : ""));
     }
 
-    private static boolean isNumber(Object v) {
+    static boolean isNumber(Object v) {
         return v instanceof Long || v instanceof Double;
     }
 
@@ -299,244 +297,5 @@ final class JinjaValues {
             return l;
         }
         throw new ChatTemplateException(offset, what + " must be an integer, got " + typeName(v));
-    }
-
-    // ---- filters, tests, methods ----
-
-    static Object filter(String name, Object v, List<Object> args, int offset) {
-        switch (name) {
-            case "default", "d" -> {
-                boolean orFalsy = args.size() > 1 && truthy(args.get(1));
-                return v instanceof Undefined || (orFalsy && !truthy(v)) ? (args.isEmpty() ? "" : args.get(0)) : v;
-            }
-            case "safe" -> {
-                return v; // no autoescaping in chat templates, so nothing to mark safe
-            }
-            case "tojson" -> {
-                if (!args.isEmpty()) {
-                    throw new ChatTemplateException(offset, "arguments to 'tojson' are not supported");
-                }
-                StringBuilder json = new StringBuilder();
-                toJson(v, json, offset);
-                return json.toString();
-            }
-            default -> {
-            }
-        }
-        if (v instanceof Undefined u) {
-            throw new ChatTemplateException(offset, "filter '" + name + "' applied to " + u.what() + ", which is undefined");
-        }
-        return switch (name) {
-            case "trim" -> str(v).strip();
-            case "upper" -> str(v).toUpperCase(Locale.ROOT);
-            case "lower" -> str(v).toLowerCase(Locale.ROOT);
-            case "capitalize" -> {
-                String s = str(v);
-                yield s.isEmpty() ? s : s.substring(0, 1).toUpperCase(Locale.ROOT) + s.substring(1).toLowerCase(Locale.ROOT);
-            }
-            case "string" -> str(v);
-            case "length", "count" -> (long) size(v, name, offset);
-            case "first", "last" -> {
-                List<Object> items = asList(v, name, offset);
-                yield items.isEmpty() ? new Undefined("the " + name + " item of an empty sequence")
-                        : items.get(name.equals("first") ? 0 : items.size() - 1);
-            }
-            case "list" -> asList(v, name, offset);
-            case "reverse" -> {
-                if (v instanceof String s) {
-                    yield new StringBuilder(s).reverse().toString();
-                }
-                List<Object> items = new ArrayList<>(asList(v, name, offset));
-                Collections.reverse(items);
-                yield items;
-            }
-            case "join" -> {
-                List<String> parts = new ArrayList<>();
-                asList(v, name, offset).forEach(x -> parts.add(str(x)));
-                yield String.join(args.isEmpty() ? "" : str(args.get(0)), parts);
-            }
-            default -> throw new IllegalStateException("the parser admitted filter " + name);
-        };
-    }
-
-    private static int size(Object v, String filter, int offset) {
-        if (v instanceof String s) {
-            return s.length();
-        }
-        if (v instanceof List<?> l) {
-            return l.size();
-        }
-        if (v instanceof Map<?, ?> m) {
-            return m.size();
-        }
-        throw new ChatTemplateException(offset, "filter '" + filter + "' needs a string, list or dict, got " + typeName(v));
-    }
-
-    @SuppressWarnings("unchecked")
-    private static List<Object> asList(Object v, String filter, int offset) {
-        if (v instanceof List<?> l) {
-            return (List<Object>) l;
-        }
-        if (v instanceof String s) {
-            List<Object> chars = new ArrayList<>();
-            s.chars().forEach(c -> chars.add(String.valueOf((char) c)));
-            return chars;
-        }
-        if (v instanceof Map<?, ?> m) {
-            return new ArrayList<>(m.keySet());
-        }
-        throw new ChatTemplateException(offset, "filter '" + filter + "' needs a sequence, got " + typeName(v));
-    }
-
-    static boolean test(String name, Object v) {
-        return switch (name) {
-            case "defined" -> !(v instanceof Undefined);
-            case "undefined" -> v instanceof Undefined;
-            case "none" -> v == null;
-            case "string" -> v instanceof String;
-            case "number" -> isNumber(v);
-            case "integer" -> v instanceof Long;
-            case "boolean" -> v instanceof Boolean;
-            case "true" -> Boolean.TRUE.equals(v);
-            case "false" -> Boolean.FALSE.equals(v);
-            case "mapping" -> v instanceof Map<?, ?>;
-            case "sequence", "iterable" -> v instanceof List<?> || v instanceof String || v instanceof Map<?, ?>;
-            case "even" -> v instanceof Long l && l % 2 == 0;
-            case "odd" -> v instanceof Long l && l % 2 != 0;
-            default -> throw new IllegalStateException("the parser admitted test " + name);
-        };
-    }
-
-    /** The string methods chat templates call ({@code content.strip()}) and {@code dict.get}. */
-    static Object method(Object target, String name, List<Object> args, int offset) {
-        if (target instanceof String s) {
-            String arg = args.isEmpty() || args.get(0) == null ? null : str(args.get(0));
-            switch (name) {
-                case "strip", "lstrip", "rstrip" -> {
-                    return strip(s, arg, !name.equals("rstrip"), !name.equals("lstrip"));
-                }
-                case "upper" -> {
-                    return s.toUpperCase(Locale.ROOT);
-                }
-                case "lower" -> {
-                    return s.toLowerCase(Locale.ROOT);
-                }
-                case "startswith", "endswith" -> {
-                    requireArgs(name, args, 1, offset);
-                    return name.equals("startswith") ? s.startsWith(arg) : s.endsWith(arg);
-                }
-                case "replace" -> {
-                    requireArgs(name, args, 2, offset);
-                    return s.replace(arg, str(args.get(1)));
-                }
-                case "split" -> {
-                    List<Object> parts = new ArrayList<>();
-                    if (arg == null) {
-                        for (String p : s.strip().split("\\s+")) {
-                            if (!p.isEmpty()) {
-                                parts.add(p);
-                            }
-                        }
-                    } else {
-                        parts.addAll(List.of((Object[]) s.split(java.util.regex.Pattern.quote(arg), -1)));
-                    }
-                    return parts;
-                }
-                default -> {
-                }
-            }
-        } else if (target instanceof Map<?, ?> map) {
-            switch (name) {
-                case "get" -> {
-                    requireArgs(name, args, 1, offset);
-                    String key = str(args.get(0));
-                    return map.containsKey(key) ? map.get(key) : args.size() > 1 ? args.get(1) : null;
-                }
-                case "keys" -> {
-                    return new ArrayList<Object>(map.keySet());
-                }
-                case "values" -> {
-                    return new ArrayList<Object>(map.values());
-                }
-                default -> {
-                }
-            }
-        } else if (target instanceof Undefined u) {
-            throw new ChatTemplateException(offset, u.what() + " is undefined, so it has no method '" + name + "'");
-        }
-        throw new ChatTemplateException(offset, "unsupported method '" + name + "' on " + typeName(target));
-    }
-
-    private static void requireArgs(String method, List<Object> args, int n, int offset) {
-        if (args.size() < n) {
-            throw new ChatTemplateException(offset, "method '" + method + "' needs " + n + " argument(s)");
-        }
-    }
-
-    /** Python's strip family: whitespace, or any of {@code chars}. */
-    private static String strip(String s, String chars, boolean left, boolean right) {
-        int from = 0;
-        int to = s.length();
-        while (left && from < to && strippable(s.charAt(from), chars)) {
-            from++;
-        }
-        while (right && to > from && strippable(s.charAt(to - 1), chars)) {
-            to--;
-        }
-        return s.substring(from, to);
-    }
-
-    private static boolean strippable(char c, String chars) {
-        return chars == null ? Character.isWhitespace(c) : chars.indexOf(c) >= 0;
-    }
-
-    /**
-     * {@code json.dumps(v, ensure_ascii=False)}: the {@code tojson} Hugging Face installs in its
-     * chat-template environment (separators {@code ", "} and {@code ": "}, keys in insertion order,
-     * no HTML escaping, unlike Jinja's own tojson).
-     */
-    private static void toJson(Object v, StringBuilder out, int offset) {
-        if (v == null) {
-            out.append("null");
-        } else if (v instanceof Boolean b) {
-            out.append(b ? "true" : "false");
-        } else if (v instanceof Long || v instanceof Double) {
-            out.append(v);
-        } else if (v instanceof String s) {
-            out.append('"');
-            for (char c : s.toCharArray()) {
-                switch (c) {
-                    case '"' -> out.append("\\\"");
-                    case '\\' -> out.append("\\\\");
-                    case '\n' -> out.append("\\n");
-                    case '\r' -> out.append("\\r");
-                    case '\t' -> out.append("\\t");
-                    case '\b' -> out.append("\\b");
-                    case '\f' -> out.append("\\f");
-                    default -> out.append(c < 0x20 ? String.format("\\u%04x", (int) c) : String.valueOf(c));
-                }
-            }
-            out.append('"');
-        } else if (v instanceof List<?> list) {
-            out.append('[');
-            for (int i = 0; i < list.size(); i++) {
-                out.append(i == 0 ? "" : ", ");
-                toJson(list.get(i), out, offset);
-            }
-            out.append(']');
-        } else if (v instanceof Map<?, ?> map) {
-            out.append('{');
-            boolean first = true;
-            for (Map.Entry<?, ?> e : map.entrySet()) {
-                out.append(first ? "" : ", ");
-                first = false;
-                toJson(str(e.getKey()), out, offset);
-                out.append(": ");
-                toJson(e.getValue(), out, offset);
-            }
-            out.append('}');
-        } else {
-            throw new ChatTemplateException(offset, "cannot convert " + typeName(v) + " to JSON");
-        }
     }
 }

@@ -3,8 +3,13 @@ package org.jalign.sft;
 import org.jalign.data.ChatMessage;
 import org.jalign.data.ChatTemplate;
 import org.jalign.data.DataFormatException;
+import org.jalign.lm.HfTokenizer;
+import org.jalign.lm.TinyTokenizer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -93,5 +98,32 @@ class SftEncoderTest {
     void anEosIdIsRequired() {
         assertThatThrownBy(() -> new SftEncoder(TOKENIZER, ChatTemplate.plain("", ""), -1, -1))
                 .hasMessageContaining("SFT needs an EOS id");
+    }
+
+    @Test
+    void withARealTokenizerJson(@TempDir Path dir) throws IOException {
+        // the hand-written HF tokenizer.json of the lm tests, through DJL's tokenizers binding
+        try (HfTokenizer tokenizer = HfTokenizer.load(TinyTokenizer.write(dir))) {
+            SftEncoder encoder = new SftEncoder(tokenizer, ChatTemplate.plain("<bos>", "<eos>"), TinyTokenizer.BOS, TinyTokenizer.EOS);
+            SftRow r = encoder.encode(pc("the cat sat", "on the mat ."));
+            assertThat(r.tokens()).containsExactly(TinyTokenizer.BOS, TinyTokenizer.id("the"), TinyTokenizer.id("cat"),
+                    TinyTokenizer.id("sat"), TinyTokenizer.id("on"), TinyTokenizer.id("the"), TinyTokenizer.id("mat"),
+                    TinyTokenizer.id("."), TinyTokenizer.EOS);
+            assertThat(r.targets()).containsExactly(false, false, false, false, true, true, true, true, true);
+
+            SftRow c = encoder.encode(conversation(ChatMessage.user("the dog ran"), ChatMessage.assistant("to the park !")));
+            // <bos><|user|>\nthe dog ran\n<|assistant|>\nto the park !<eos>: the role tags are unknown words here
+            int[] tokens = c.tokens();
+            boolean[] targets = c.targets();
+            assertThat(tokens[0]).isEqualTo(TinyTokenizer.BOS);
+            assertThat(tokens[tokens.length - 1]).isEqualTo(TinyTokenizer.EOS);
+            int firstTarget = c.firstTarget();
+            assertThat(tokenizer.decode(java.util.Arrays.copyOfRange(tokens, firstTarget, tokens.length), true))
+                    .isEqualTo("to the park !");
+            for (int i = firstTarget; i < tokens.length; i++) {
+                assertThat(targets[i]).as("token %d", i).isTrue();
+            }
+            assertThat(c.targetCount()).isEqualTo(5);
+        }
     }
 }
