@@ -32,7 +32,7 @@ public final class LanguageModel implements AutoCloseable {
 
     /** Files next to the weights that describe tokenization and generation; copied on save. */
     private static final List<String> COMPANION_FILES = List.of("tokenizer.json", "tokenizer_config.json",
-            "special_tokens_map.json", "generation_config.json");
+            "special_tokens_map.json", "generation_config.json", "chat_template.jinja");
 
     private final DecoderModel model;
     private final HfTokenizer tokenizer;
