@@ -13,6 +13,7 @@ import org.jalign.lm.DecoderModel;
 import org.jalign.lm.LanguageModel;
 import org.jalign.lm.Parameter;
 import org.jalign.lm.TokenLogProbs;
+import org.jalign.lm.lora.LoraAdapters;
 import org.jalign.lm.optim.AdamW;
 import org.jalign.lm.optim.AdamWState;
 import org.jalign.lm.optim.LearningRateSchedule;
@@ -90,12 +91,22 @@ public final class CausalLmTrainer implements AutoCloseable {
             throw new IllegalArgumentException("the step's batches hold no target tokens");
         }
         double lossSum = 0;
-        for (TokenBatch batch : microBatches) {
-            try (NDManager scope = model.decoder().manager().newSubManager();
-                 GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-                NDArray nll = negativeLogLikelihood(batch, scope);
-                collector.backward(nll.div(scope.create((float) targets)));
-                lossSum += nll.getFloat();
+        LoraAdapters adapters = model.decoder().adapters();
+        if (adapters != null) {
+            adapters.setTraining(true);   // LoRA dropout applies to training forwards only
+        }
+        try {
+            for (TokenBatch batch : microBatches) {
+                try (NDManager scope = model.decoder().manager().newSubManager();
+                     GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+                    NDArray nll = negativeLogLikelihood(batch, scope);
+                    collector.backward(nll.div(scope.create((float) targets)));
+                    lossSum += nll.getFloat();
+                }
+            }
+        } finally {
+            if (adapters != null) {
+                adapters.setTraining(false);
             }
         }
         double gradNorm = optimizer.clipGradientNorm(config.maxGradNorm());

@@ -152,6 +152,31 @@ class CausalLmTrainerTest {
         }
     }
 
+    @Test
+    void loraDropoutActsOnlyWhileTraining() throws Exception {
+        try (LanguageModel model = fresh(7)) {
+            model.addAdapters(new LoraConfig(4, 8, 0.5, List.of("q_proj", "v_proj", "down_proj")), 8);
+            List<TokenBatch> held = List.of(markovBatch(-3, 8, 16));
+            try (CausalLmTrainer trainer = new CausalLmTrainer(model, config(40, 2e-2))) {
+                double before = trainer.evaluate(held);
+                assertThat(trainer.evaluate(held)).isEqualTo(before);      // no dropout when evaluating
+                model.decoder().adapters().setTraining(true);
+                // B is 0 at init, so dropout cannot show yet; after training it changes the output
+                for (int step = 0; step < 40; step++) {
+                    trainer.step(List.of(markovBatch(step, 16, 20)));
+                }
+                model.decoder().adapters().setTraining(false);
+                double after = trainer.evaluate(held);
+                assertThat(trainer.evaluate(held)).isEqualTo(after);
+                assertThat(after).isLessThan(before);
+                model.decoder().adapters().setTraining(true);
+                double noisy = trainer.evaluate(held);
+                model.decoder().adapters().setTraining(false);
+                assertThat(noisy).isNotEqualTo(after);                     // dropout on: a different forward
+            }
+        }
+    }
+
     private static Map<String, float[]> weights(LanguageModel model) {
         Map<String, float[]> w = new HashMap<>();
         for (Parameter p : model.decoder().parameters()) {
