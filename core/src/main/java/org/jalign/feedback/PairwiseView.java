@@ -60,4 +60,34 @@ public final class PairwiseView {
         }
         return List.copyOf(judgements);
     }
+
+    /**
+     * Win counts over several rankings of one prompt: {@code wins[i][j]} = how many rankings
+     * prefer i over j, a tie counting half for each side; both-flagged pairs count for neither.
+     * The input of {@link BradleyTerryFit} and {@link KemenyYoung}.
+     */
+    public static double[][] winMatrix(List<Ranking> rankings, FlagPolicy flags) {
+        if (rankings.isEmpty()) {
+            throw new IllegalArgumentException("a win matrix needs at least one ranking");
+        }
+        int n = rankings.get(0).size();
+        double[][] wins = new double[n][n];
+        for (Ranking ranking : rankings) {
+            if (ranking.size() != n) {
+                throw new IllegalArgumentException("rankings of one prompt must cover the same completions, got "
+                        + n + " and " + ranking.size());
+            }
+            for (PairJudgement judgement : of(ranking, flags)) {
+                switch (judgement.outcome()) {
+                    case FIRST_PREFERRED -> wins[judgement.first()][judgement.second()] += 1;
+                    case SECOND_PREFERRED -> wins[judgement.second()][judgement.first()] += 1;
+                    case TIE -> {
+                        wins[judgement.first()][judgement.second()] += 0.5;
+                        wins[judgement.second()][judgement.first()] += 0.5;
+                    }
+                }
+            }
+        }
+        return wins;
+    }
 }
