@@ -11,8 +11,8 @@ import java.util.Optional;
  *
  * <ol>
  *   <li>pairwise percent agreement: how often two labelers give a completion pair the same
- *       judgement (better / worse / tie). Easy to read, and what Ouyang et al. (2022, §5.1:
- *       ~73% inter-annotator agreement) and Bai et al. (2022) report; not corrected for chance;</li>
+ *       judgement (better / worse / tie). Easy to read, and what Ouyang et al. (2022, InstructGPT:
+ *       72.6% among training labelers) report; not corrected for chance;</li>
  *   <li>Kendall's τ_b ({@link KendallTau}) between two rankings of one prompt, averaged over
  *       prompts and labeler pairs: rank correlation, ties handled;</li>
  *   <li>Krippendorff's α ({@link KrippendorffAlpha}), chance-corrected, any number of labelers per
