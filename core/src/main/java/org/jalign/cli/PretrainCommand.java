@@ -4,6 +4,7 @@ import org.jalign.pretrain.Pretraining;
 import org.jalign.pretrain.PretrainingConfig;
 import org.jalign.run.TrainingRun;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -24,6 +25,9 @@ final class PretrainCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    @Mixin
+    RunOptions run;
+
     @Option(names = "--config", required = true, paramLabel = "FILE",
             description = "The model's shape: a Hugging Face config.json (vocab_size >= the tokenizer's).")
     Path config;
@@ -34,9 +38,6 @@ final class PretrainCommand implements Callable<Integer> {
 
     @Option(names = "--data", required = true, paramLabel = "FILE", description = "UTF-8 text corpus.")
     Path data;
-
-    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Run directory (new, or with --resume).")
-    Path out;
 
     @Option(names = "--steps", required = true, paramLabel = "N", description = "Optimizer steps.")
     long steps;
@@ -65,38 +66,26 @@ final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--eval-fraction", paramLabel = "F", defaultValue = "0.05", description = "Corpus tail held out (default: ${DEFAULT-VALUE}).")
     double evalFraction;
 
-    @Option(names = "--eval-every", paramLabel = "N", defaultValue = "0", description = "Steps between evaluations; 0 = at the end (default).")
-    long evalEvery;
-
-    @Option(names = "--checkpoint-every", paramLabel = "N", defaultValue = "100", description = "Steps between checkpoints (default: ${DEFAULT-VALUE}).")
-    long checkpointEvery;
-
     @Option(names = "--init-std", paramLabel = "S", defaultValue = "0.02", description = "Weight init std (default: ${DEFAULT-VALUE}).")
     double initStd;
 
     @Option(names = "--seed", paramLabel = "S", defaultValue = "0", description = "Seed for init and data order (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--resume", description = "Continue the run in --out from its newest checkpoint.")
-    boolean resume;
-
-    @Option(names = "--quiet", description = "No progress bar.")
-    boolean quiet;
-
     @Override
     public Integer call() throws Exception {
         PretrainingConfig c;
         try {
             c = new PretrainingConfig(config, tokenizer, data, steps, batchSize, seqLen, learningRate, warmup,
-                    weightDecay, 0.9, 0.95, maxGradNorm, accumulation, seed, initStd, evalFraction, checkpointEvery,
-                    evalEvery);
+                    weightDecay, 0.9, 0.95, maxGradNorm, accumulation, seed, initStd, evalFraction, run.checkpointEvery,
+                    run.evalEvery);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
-        TrainingRun.Result r = Pretraining.run(c, out, resume, quiet, spec.commandLine().getErr());
+        TrainingRun.Result r = Pretraining.run(c, run.out, run.resume, run.quiet, spec.commandLine().getErr());
         spec.commandLine().getOut().printf(Locale.ROOT, "trained %d steps%s: loss %.4f, eval loss %.4f (perplexity %.2f); "
                         + "model in %s%n", r.steps(), r.resumedFrom() > 0 ? " (resumed at " + r.resumedFrom() + ")" : "",
-                r.lastLoss(), r.evalLoss(), Math.exp(r.evalLoss()), out.resolve("final"));
+                r.lastLoss(), r.evalLoss(), Math.exp(r.evalLoss()), run.out.resolve("final"));
         return 0;
     }
 }

@@ -4,6 +4,7 @@ import org.jalign.lm.lora.LoraConfig;
 import org.jalign.sft.SftDataOptions;
 import org.jalign.sft.SftTraining;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -27,14 +28,14 @@ final class SftCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    @Mixin
+    RunOptions run;
+
     @Option(names = "--model", required = true, paramLabel = "DIR", description = "Model directory with tokenizer.json.")
     Path model;
 
     @Option(names = "--data", required = true, paramLabel = "FILE", description = "Training examples (JSONL).")
     Path data;
-
-    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Run directory (new, or with --resume).")
-    Path out;
 
     @Option(names = "--lora", paramLabel = "SPEC",
             description = "Train LoRA adapters instead of every weight, e.g. r=8,alpha=16,dropout=0.05,targets=q_proj,v_proj.")
@@ -74,20 +75,8 @@ final class SftCommand implements Callable<Integer> {
     @Option(names = "--eval-fraction", paramLabel = "F", defaultValue = "0.1", description = "Examples held out for eval loss/perplexity (default: ${DEFAULT-VALUE}).")
     double evalFraction;
 
-    @Option(names = "--eval-every", paramLabel = "N", defaultValue = "0", description = "Steps between evaluations; 0 = at the end (default).")
-    long evalEvery;
-
-    @Option(names = "--checkpoint-every", paramLabel = "N", defaultValue = "100", description = "Steps between checkpoints (default: ${DEFAULT-VALUE}).")
-    long checkpointEvery;
-
     @Option(names = "--seed", paramLabel = "S", defaultValue = "42", description = "Seed for the split, order and adapters (default: ${DEFAULT-VALUE}).")
     long seed;
-
-    @Option(names = "--resume", description = "Continue the run in --out from its newest checkpoint.")
-    boolean resume;
-
-    @Option(names = "--quiet", description = "No progress bar.")
-    boolean quiet;
 
     @Override
     public Integer call() throws Exception {
@@ -98,14 +87,14 @@ final class SftCommand implements Callable<Integer> {
             }
             c = new SftTraining.Config(model, data, lora == null ? null : LoraConfig.parse(lora),
                     new SftDataOptions(maxLength, packing, evalFraction, seed), batchSize, epochs, learningRate,
-                    warmupRatio, weightDecay, maxGradNorm, accumulation, seed, checkpointEvery, evalEvery, merge);
+                    warmupRatio, weightDecay, maxGradNorm, accumulation, seed, run.checkpointEvery, run.evalEvery, merge);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
         Inputs.requireModelDir(model);
-        SftTraining.Result r = SftTraining.run(c, out, resume, quiet, spec.commandLine().getErr());
+        SftTraining.Result r = SftTraining.run(c, run.out, run.resume, run.quiet, spec.commandLine().getErr());
         spec.commandLine().getOut().printf(Locale.ROOT, "sft: %d steps on %d rows; loss %.4f, eval loss %.4f; output in %s%n",
-                r.run().steps(), r.trainRows(), r.run().lastLoss(), r.run().evalLoss(), out.resolve("final"));
+                r.run().steps(), r.trainRows(), r.run().lastLoss(), r.run().evalLoss(), run.out.resolve("final"));
         return 0;
     }
 }

@@ -1,6 +1,5 @@
 package org.jalign.pretrain;
 
-import com.google.gson.JsonObject;
 import org.jalign.lm.LanguageModel;
 import org.jalign.lm.ModelConfig;
 import org.jalign.lm.SpecialTokens;
@@ -39,21 +38,9 @@ public final class Pretraining {
             throw new IOException("--tokenizer " + c.tokenizer() + " holds no tokenizer.json (make one with "
                     + "`jalign tokenizer train`)");
         }
-        RunDirectory dir = RunDirectory.open(out, resume);
-        JsonObject manifest = RunDirectory.manifest("pretrain", c.toJson(), c.seed(),
-                Map.of("data", c.data(), "model_config", c.modelConfig(), "tokenizer", c.tokenizer().resolve("tokenizer.json")));
-        // 3. the manifest: a resumed run must have been started with the same settings and inputs
-        if (resume) {
-            JsonObject before = dir.readManifest();
-            for (String key : List.of("config", "inputs")) {
-                if (!before.get(key).equals(manifest.get(key))) {
-                    throw new IOException("--resume: " + out + " was started with other " + key + ": "
-                            + before.get(key) + " (now " + manifest.get(key) + ")");
-                }
-            }
-        } else {
-            dir.writeManifest(manifest);
-        }
+        // 3. the run directory (a resumed run must have the same settings and inputs)
+        RunDirectory dir = RunDirectory.start(out, resume, RunDirectory.manifest("pretrain", c.toJson(), c.seed(),
+                Map.of("data", c.data(), "model_config", c.modelConfig(), "tokenizer", c.tokenizer().resolve("tokenizer.json"))));
         // 4. the model, with the tokenizer's special tokens written into its config
         ModelConfig config;
         try (var tokenizerOnly = org.jalign.lm.HfTokenizer.load(c.tokenizer())) {

@@ -62,6 +62,27 @@ public final class RunDirectory {
         return new RunDirectory(dir);
     }
 
+    /**
+     * Opens {@code dir} for a run described by {@code manifest}: a new run writes the manifest; a
+     * resumed one must have been started with the same config and inputs (same file hashes), so a
+     * run is never continued with other settings or data by mistake.
+     */
+    public static RunDirectory start(Path dir, boolean resume, JsonObject manifest) throws IOException {
+        RunDirectory run = open(dir, resume);
+        if (resume) {
+            JsonObject before = run.readManifest();
+            for (String key : List.of("command", "config", "inputs")) {
+                if (!java.util.Objects.equals(before.get(key), manifest.get(key))) {
+                    throw new IOException("--resume: " + dir + " was started with other " + key + ": "
+                            + before.get(key) + " (now " + manifest.get(key) + ")");
+                }
+            }
+        } else {
+            run.writeManifest(manifest);
+        }
+        return run;
+    }
+
     public Path dir() {
         return dir;
     }

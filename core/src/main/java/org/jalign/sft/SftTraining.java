@@ -17,7 +17,6 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -79,20 +78,9 @@ public final class SftTraining {
     }
 
     public static Result run(Config c, Path out, boolean resume, boolean quiet, PrintWriter err) throws IOException {
-        RunDirectory dir = RunDirectory.open(out, resume);
-        Map<String, Path> inputs = new HashMap<>(Map.of("data", c.data(), "model_weights", weightsFile(c.model())));
-        JsonObject manifest = RunDirectory.manifest("sft", c.toJson(), c.seed(), inputs);
-        if (resume) {
-            JsonObject before = dir.readManifest();
-            for (String key : List.of("config", "inputs")) {
-                if (!before.get(key).equals(manifest.get(key))) {
-                    throw new IOException("--resume: " + out + " was started with other " + key + ": " + before.get(key)
-                            + " (now " + manifest.get(key) + ")");
-                }
-            }
-        } else {
-            dir.writeManifest(manifest);
-        }
+        // 3. the run directory (a resumed run must have the same settings and inputs)
+        RunDirectory dir = RunDirectory.start(out, resume, RunDirectory.manifest("sft", c.toJson(), c.seed(),
+                Map.of("data", c.data(), "model_weights", weightsFile(c.model()))));
         // 1. the model
         try (LanguageModel model = LanguageModel.load(c.model())) {
             TextTokenizer tokenizer = model.tokenizer().orElseThrow(() -> new IOException(
