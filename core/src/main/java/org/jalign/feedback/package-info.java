@@ -1,8 +1,8 @@
 /**
- * Human feedback as math: labelers' rankings of a prompt's N completions, how much the labelers
- * agree, one consensus ranking per prompt, which labelers to distrust, and the preference pairs a
- * reward model or DPO trains on. Pure functions on plain records; no database, web app or I/O
- * (the labeling app, storage and the {@code feedback} commands build on this package).
+ * Human feedback: labelers' rankings of a prompt's N completions, stored, measured and turned into
+ * the preference pairs a reward model or DPO trains on.
+ *
+ * <p>The math is pure functions on plain records:
  *
  * <pre>
  *   Judgement (prompt, labeler, Criterion, Ranking of Placement = Rank | Flag)
@@ -18,6 +18,12 @@
  * {@link org.jalign.feedback.FlagPolicy} says whether they lose to every ranked completion or drop
  * out of every pair.
  *
- * <p>A stage: depends on nothing in jalign (it may use {@code data}, {@code lm}, {@code run}).
+ * <p>Storage: {@link org.jalign.feedback.FeedbackStore} keeps feedback sets, prompts, completions,
+ * labelers, sessions, assignments, labels and thumbs in one SQLite file (WAL, fsync on commit, one
+ * label per prompt and labeler enforced by the database). Its records are named {@code Stored*}
+ * and its inputs are nested in it. The labeling web app ({@code labeling}) and the
+ * {@code feedback} commands stand on it.
+ *
+ * <p>A stage: builds on {@code data} (JSONL import); depends on no other stage.
  */
 package org.jalign.feedback;
