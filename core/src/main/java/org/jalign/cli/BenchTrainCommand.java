@@ -29,11 +29,12 @@ import java.util.concurrent.Callable;
  * random weights), 4 adapters, 5 time warm-up + timed steps, 6 peak again, 7 report.
  */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Training-step speed: step time, tokens/s, achieved GFLOP/s, the fraction of",
-            "this machine's matmul peak, and resident memory (VmRSS/VmHWM). Random tokens, every",
-            "token after the first a target; AdamW (torch defaults), clipping at 1.0. FLOPs count",
-            "the matrix products of forward + backward (see bench/README.md). --json prints one",
-            "line with the fields of bench/hf_style_train.py, for comparison.", ""})
+        description = {"Training-step speed: step time, tokens/s, achieved GFLOP/s, the fraction",
+            "of this machine's matmul peak, and resident memory (VmRSS/VmHWM).",
+            "Random tokens, every token after the first a target; AdamW (torch",
+            "defaults), clipping at 1.0. FLOPs count the matrix products of forward",
+            "+ backward (bench/README.md). --json prints one line with the fields of",
+            "bench/hf_style_train.py, for comparison.", ""})
 final class BenchTrainCommand implements Callable<Integer> {
 
     private static final double MIB = 1024.0 * 1024.0;
