@@ -17,7 +17,8 @@ import java.util.concurrent.Callable;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Measure speed (tokens/s, GFLOP/s against this machine's matmul peak).",
         subcommands = {
-            BenchGenerateCommand.class
+            BenchGenerateCommand.class,
+            BenchTrainCommand.class
         })
 final class BenchCommand implements Callable<Integer> {
 
