@@ -55,12 +55,10 @@ public final class LlamaModel implements DecoderModel {
     private final NDArray normEps;     // scalars made once: creating one per use costs ~10 µs
     private final NDArray attentionScale;
     // fixed slices of the fused projections
-    private final NDIndex qkPart;
-    private final NDIndex vPart;
+    private final long[] qkvSplit;     // row offsets splitting q|k from v (one split: its backward is one concat)
     private final NDIndex queryHeads;
     private final NDIndex keyHeads;
-    private final NDIndex gatePart;
-    private final NDIndex upPart;
+    private final long[] gateUpSplit;  // row offset between gate and up
     private final Map<String, long[]> projections; // module path → {in, out}
     private LoraAdapters adapters;
 
@@ -98,12 +96,10 @@ public final class LlamaModel implements DecoderModel {
         int kvHeads = config.numKeyValueHeads();
         int inter = config.intermediateSize();
         // row slices of feature-major arrays: contiguous views
-        this.qkPart = new NDIndex().addSliceDim(0, (long) (heads + kvHeads) * hd);
-        this.vPart = new NDIndex().addSliceDim((long) (heads + kvHeads) * hd, (long) (heads + 2 * kvHeads) * hd);
+        this.qkvSplit = new long[] {(long) (heads + kvHeads) * hd};
         this.queryHeads = new NDIndex().addSliceDim(0, heads);
         this.keyHeads = new NDIndex().addSliceDim(heads, heads + kvHeads);
-        this.gatePart = new NDIndex().addSliceDim(0, inter);
-        this.upPart = new NDIndex().addSliceDim(inter, 2L * inter);
+        this.gateUpSplit = new long[] {inter};
         long c = config.hiddenSize();
         long q = (long) heads * hd;
         long kv = (long) kvHeads * hd;
@@ -212,14 +208,16 @@ public final class LlamaModel implements DecoderModel {
             NDArray qkv = withAdapters(project(layer.qkvWeight, normed, layer.qkvBias), normed,
                     module + "self_attn.q_proj", module + "self_attn.k_proj", module + "self_attn.v_proj"); // (F, N)
             // 1. rotary embedding on q and k together: x·cos + rotate_half(x)·sin per head
-            NDArray qk = qkv.get(qkPart).reshape(heads + kvHeads, hd, n);
+            // split, not two slices: a slice's backward zero-fills a full-size gradient each
+            NDList qkAndV = qkv.split(qkvSplit, 0);
+            NDArray qk = qkAndV.get(0).reshape(heads + kvHeads, hd, n);
             NDArray rotated = rotateHalf.matMul(qk);
             rotated.attach(scope);
             qk = qk.mul(cos).add(rotated.mul(sin));
             NDArray q = qk.get(queryHeads).reshape(kvHeads, groups, hd, b, t)
                     .transpose(3, 0, 1, 4, 2);                                              // (B, KV, G, T, hd)
             NDArray k = qk.get(keyHeads).reshape(kvHeads, hd, b, t).transpose(2, 0, 3, 1);  // (B, KV, T, hd)
-            NDArray v = qkv.get(vPart).reshape(kvHeads, hd, b, t).transpose(2, 0, 3, 1);    // (B, KV, T, hd)
+            NDArray v = qkAndV.get(1).reshape(kvHeads, hd, b, t).transpose(2, 0, 3, 1);    // (B, KV, T, hd)
             // 2. attend over the past and the present
             if (cache != null) {
                 NDArray[] kvAll = cache.append(i, k, v);
@@ -234,8 +232,9 @@ public final class LlamaModel implements DecoderModel {
             NDArray normed2 = rmsNorm(x, layer.postNorm);
             NDArray gateUp = withAdapters(project(layer.gateUpWeight, normed2, layer.gateUpBias), normed2,
                     module + "mlp.gate_proj", module + "mlp.up_proj");                               // (2I, N)
-            NDArray gate = gateUp.get(gatePart);
-            NDArray activated = Activation.sigmoid(gate).mul(gate).mul(gateUp.get(upPart));
+            NDList gateAndUp = gateUp.split(gateUpSplit, 0);
+            NDArray gate = gateAndUp.get(0);
+            NDArray activated = Activation.sigmoid(gate).mul(gate).mul(gateAndUp.get(1));
             x = x.add(withAdapters(project(layer.downWeight, activated, layer.downBias), activated,
                     module + "mlp.down_proj"));
         }
