@@ -133,8 +133,10 @@ public final class AdamW implements AutoCloseable {
         double stepSize = learningRate / biasCorrection1;
         double decayFactor = 1 - learningRate * config.weightDecay();
 
-        try (NDManager scratch = stateManager.newSubManager()) {
-            for (int i = 0; i < parameters.size(); i++) {
+        for (int i = 0; i < parameters.size(); i++) {
+            // one scratch per parameter: its temporaries (several weight-sized arrays) are freed
+            // before the next parameter's are made, so the step's peak memory is one parameter's
+            try (NDManager scratch = stateManager.newSubManager()) {
                 TrainableParameter parameter = parameters.get(i);
                 NDArray weights = parameter.values();
                 NDArray gradient = weights.getGradient();   // a new handle on the weights' manager:
