@@ -116,16 +116,16 @@ public final class FeedbackReport {
 
         PoorLabelerConfig config = a.labelerConfig();
         LabelerReport r = a.labelerReport();
-        s.append(String.format(Locale.ROOT, "%nlabelers: agreement with the leave-one-out consensus and with gold; "
-                        + "flagged when the %.0f%% lower bound is more than %.0f points below the median "
-                        + "(median %s consensus, %s gold; at least %d pairs)%n",
+        s.append(String.format(Locale.ROOT, "%nlabelers: agreement with the leave-one-out consensus and with gold%n"
+                        + "  (flagged when the %.0f%% lower bound is over %.0f points below the median: %s consensus, "
+                        + "%s gold; at least %d pairs)%n",
                 100 * config.confidence(), 100 * config.margin(), percent(r.consensusMedian()), percent(r.goldMedian()),
                 config.minimumJudgements()));
         int width = Math.max(7, r.labelers().stream().mapToInt(q -> q.labelerId().length()).max().orElse(0));
-        s.append(String.format(Locale.ROOT, "  %-" + width + "s %6s  %-20s %-20s %s%n",
+        s.append(String.format(Locale.ROOT, "  %-" + width + "s %6s  %-22s %-22s %s%n",
                 "labeler", "labels", "consensus (lower)", "gold (lower)", "flag"));
         for (LabelerQuality q : r.labelers()) {
-            s.append(String.format(Locale.ROOT, "  %-" + width + "s %6d  %-20s %-20s %s%n", q.labelerId(),
+            s.append(String.format(Locale.ROOT, "  %-" + width + "s %6d  %-22s %-22s %s%n", q.labelerId(),
                     a.labelsByName().getOrDefault(q.labelerId(), 0),
                     agreementCell(q.withConsensus(), q.consensusLowerBound()),
                     agreementCell(q.withGold(), q.goldLowerBound()),
