@@ -12,6 +12,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -126,7 +127,7 @@ final class FeedbackCommand implements Callable<Integer> {
     }
 
     /** Reads a labeling guide; it must not be blank (labelers need instructions). */
-    static String readInstructions(Path file) throws java.io.IOException {
+    static String readInstructions(Path file) throws IOException {
         if (!Files.isRegularFile(file)) {
             throw new CliFailure("instructions file not found: " + file);
         }
@@ -182,7 +183,7 @@ final class FeedbackCommand implements Callable<Integer> {
         double goldRate;
 
         /** The new set, checked; option names in messages. */
-        FeedbackStore.NewSet newSet(CommandSpec spec, Path input, long seed) throws java.io.IOException {
+        FeedbackStore.NewSet newSet(CommandSpec spec, Path input, long seed) throws IOException {
             if ("custom".equalsIgnoreCase(criterion == null ? "" : criterion.trim())
                     && (criterionText == null || criterionText.isBlank())) {
                 throw new ParameterException(spec.commandLine(),

@@ -100,8 +100,15 @@ public record FeedbackAnalysis(StoredSet set, List<StoredPrompt> prompts, Panel 
         for (int i = 0; i < prompt.completions().size(); i++) {
             placements.add(null);
         }
-        stored.ranks().forEach((id, rank) -> placements.set(positionOf.get(id), Placement.rank(rank)));
-        stored.flagged().forEach(id -> placements.set(positionOf.get(id), Placement.flag()));
+        for (long id : stored.completionIds()) {
+            Integer position = positionOf.get(id);
+            if (position == null || prompt.completions().get(position).id() != id) {
+                throw new IllegalStateException("a stored ranking of prompt \"" + prompt.externalId()
+                        + "\" names completion " + id + ", which is not one of its completions: " + stored.toJson());
+            }
+            Integer rank = stored.ranks().get(id);
+            placements.set(position, rank != null ? Placement.rank(rank) : Placement.flag());
+        }
         if (placements.contains(null)) {
             // the store checks coverage on submit; this would be a database edited by hand
             throw new IllegalStateException("a stored ranking of prompt \"" + prompt.externalId()

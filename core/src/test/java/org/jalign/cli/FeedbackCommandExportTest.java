@@ -195,6 +195,19 @@ class FeedbackCommandExportTest {
     }
 
     @Test
+    void everyFeedbackCommandHasHelp() {
+        for (String[] command : new String[][] {{"create"}, {"import"}, {"labeler", "add"}, {"report"}, {"export"}}) {
+            String[] args = new String[command.length + 2];
+            args[0] = "feedback";
+            System.arraycopy(command, 0, args, 1, command.length);
+            args[args.length - 1] = "--help";
+            assertThat(run(args)).as(String.join(" ", command)).isZero();
+        }
+        assertThat(run("feedback")).isEqualTo(2);
+        assertThat(err.toString()).contains("choose a subcommand: create, import, labeler, report, export");
+    }
+
+    @Test
     void missingDatabaseIsNotCreated() {
         Path typo = dir.resolve("feedbak.db");
         assertThat(run("feedback", "report", "--db", typo.toString())).isEqualTo(1);
