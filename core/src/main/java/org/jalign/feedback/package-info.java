@@ -24,6 +24,12 @@
  * and its inputs are nested in it. The labeling web app ({@code labeling}) and the
  * {@code feedback} commands stand on it.
  *
+ * <p>Workflows the commands run: {@link org.jalign.feedback.FeedbackSampling} (N completions per
+ * prompt from a model, with the model id and sampling settings), {@link org.jalign.feedback.FeedbackImport}
+ * (existing completions), {@link org.jalign.feedback.FeedbackAnalysis} (stored labels → panel →
+ * agreement, poor labelers, consensus), {@link org.jalign.feedback.FeedbackReport} and
+ * {@link org.jalign.feedback.FeedbackExport} (pairs, ranked, unpaired JSONL).
+ *
  * <p>A stage: builds on {@code data} (JSONL import); depends on no other stage.
  */
 package org.jalign.feedback;
