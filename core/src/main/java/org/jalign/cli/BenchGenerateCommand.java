@@ -4,20 +4,16 @@ import ai.djl.pytorch.jni.JniUtils;
 import com.google.gson.JsonObject;
 import org.jalign.bench.DecodeBenchmark;
 import org.jalign.bench.MatmulPeak;
-import org.jalign.bench.SyntheticModels;
 import org.jalign.lm.LanguageModel;
 import org.jalign.lm.ModelConfig;
-import org.jalign.lm.TensorSource;
-import org.jalign.lm.WeightLayout;
-import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
@@ -35,18 +31,8 @@ final class BenchGenerateCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    static final class ModelChoice {
-        @Option(names = "--model", paramLabel = "DIR", description = "A Hugging Face model directory.")
-        Path model;
-
-        @Option(names = "--synthetic", paramLabel = "SPEC",
-                description = "Random Llama weights of this size, e.g. hidden=512,layers=8,heads=8,vocab=8000 "
-                        + "(also kv-heads, intermediate, positions).")
-        String synthetic;
-    }
-
-    @ArgGroup(exclusive = true, multiplicity = "1")
-    ModelChoice choice;
+    @Mixin
+    BenchModel benchModel;
 
     @Option(names = "--batch-size", paramLabel = "B", split = ",", defaultValue = "16",
             description = "Rows decoded together; a comma list runs each (default: ${DEFAULT-VALUE}).")
@@ -94,23 +80,8 @@ final class BenchGenerateCommand implements Callable<Integer> {
         // an under-measured peak (a noisy neighbour) would flatter the fraction
         double peak = MatmulPeak.measure(1024, 10);
         // 3. the model
-        String name;
-        LanguageModel model;
-        if (choice.model != null) {
-            Inputs.requireModelDir(choice.model);
-            model = LanguageModel.load(choice.model);
-            name = choice.model.toString();
-        } else {
-            ModelConfig config;
-            try {
-                config = SyntheticModels.parse(choice.synthetic);
-            } catch (IllegalArgumentException e) {
-                throw new ParameterException(spec.commandLine(), e.getMessage());
-            }
-            model = LanguageModel.of(config, TensorSource.of(WeightLayout.initialise(config, 0.02, seed),
-                    WeightLayout.shapes(config)));
-            name = "synthetic " + choice.synthetic;
-        }
+        String name = benchModel.name();
+        LanguageModel model = benchModel.load(seed, spec.commandLine());
         try (model) {
             ModelConfig c = model.config();
             if (!json) {

@@ -3,22 +3,18 @@ package org.jalign.cli;
 import ai.djl.pytorch.jni.JniUtils;
 import com.google.gson.JsonObject;
 import org.jalign.bench.MatmulPeak;
-import org.jalign.bench.SyntheticModels;
 import org.jalign.bench.TrainBenchmark;
 import org.jalign.lm.LanguageModel;
 import org.jalign.lm.ModelConfig;
-import org.jalign.lm.TensorSource;
-import org.jalign.lm.WeightLayout;
 import org.jalign.lm.lora.LoraConfig;
-import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
@@ -42,18 +38,8 @@ final class BenchTrainCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    static final class ModelChoice {
-        @Option(names = "--model", paramLabel = "DIR", description = "A Hugging Face model directory.")
-        Path model;
-
-        @Option(names = "--synthetic", paramLabel = "SPEC",
-                description = "Random Llama weights of this size, e.g. hidden=512,layers=8,heads=8,vocab=8000 "
-                        + "(also kv-heads, intermediate, positions).")
-        String synthetic;
-    }
-
-    @ArgGroup(exclusive = true, multiplicity = "1")
-    ModelChoice choice;
+    @Mixin
+    BenchModel benchModel;
 
     @Option(names = "--batch-size", paramLabel = "B", defaultValue = "8",
             description = "Sequences per step (default: ${DEFAULT-VALUE}).")
@@ -109,23 +95,8 @@ final class BenchTrainCommand implements Callable<Integer> {
         double peak = MatmulPeak.measure(1024, 10);
         long rssStart = TrainBenchmark.memory()[0];
         // 3. the model
-        String name;
-        LanguageModel model;
-        if (choice.model != null) {
-            Inputs.requireModelDir(choice.model);
-            model = LanguageModel.load(choice.model);
-            name = choice.model.toString();
-        } else {
-            ModelConfig config;
-            try {
-                config = SyntheticModels.parse(choice.synthetic);
-            } catch (IllegalArgumentException e) {
-                throw new ParameterException(spec.commandLine(), e.getMessage());
-            }
-            model = LanguageModel.of(config, TensorSource.of(WeightLayout.initialise(config, 0.02, seed),
-                    WeightLayout.shapes(config)));
-            name = "synthetic " + choice.synthetic;
-        }
+        String name = benchModel.name();
+        LanguageModel model = benchModel.load(seed, spec.commandLine());
         try (model) {
             ModelConfig c = model.config();
             // 4. adapters
