@@ -93,6 +93,57 @@ class LoraTest {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(Architecture.class)
+    void adapterGradientsMatchFiniteDifferencesOfTheReference(Architecture architecture) throws Exception {
+        ModelConfig config = TinyModels.config(architecture);
+        Map<String, float[]> weights = TinyCheckpoints.randomWeights(config, 51);
+        int[] sequence = SEQUENCES.get(0);
+        try (LanguageModel model = LanguageModel.of(config, TensorSource.of(weights, TinyCheckpoints.shapes(config)));
+             ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager()) {
+            LoraAdapters adapters = model.addAdapters(configFor(architecture), 9);
+            randomiseB(adapters, 10);
+            for (Parameter p : adapters.parameters()) {
+                p.array().setRequiresGradient(true);
+            }
+            // −Σ log p(sequence) through the production path, differentiated by autograd
+            try (ai.djl.training.GradientCollector collector = ai.djl.engine.Engine.getInstance().newGradientCollector()) {
+                long[] ids = java.util.Arrays.stream(sequence).asLongStream().toArray();
+                long[] positions = java.util.stream.LongStream.range(0, ids.length).toArray();
+                DecoderModel d = model.decoder();
+                NDArray input = m.create(ids, new ai.djl.ndarray.types.Shape(1, ids.length));
+                NDArray hidden = d.hiddenStates(input, m.create(positions, new ai.djl.ndarray.types.Shape(1, ids.length)),
+                        m.ones(new ai.djl.ndarray.types.Shape(1, ids.length)), null);
+                NDArray logits = d.logits(hidden.get(":, :-1, :"));
+                collector.backward(TokenLogProbs.selected(logits, input.get(":, 1:"), 1.0).sum().neg());
+            }
+            SplittableRandom random = new SplittableRandom(12);
+            for (Parameter p : adapters.parameters()) {
+                float[] values = p.array().toFloatArray();
+                float[] gradient = p.array().getGradient().toFloatArray();
+                for (int probe = 0; probe < 2; probe++) {
+                    int index = random.nextInt(values.length);
+                    double h = 1e-2;
+                    double[] loss = new double[2];
+                    for (int side = 0; side < 2; side++) {
+                        float[] moved = values.clone();
+                        moved[index] += (float) (side == 0 ? h : -h);
+                        p.array().set(moved);
+                        double sum = 0;
+                        for (double lp : ReferenceTransformer.tokenLogProbs(config, mergeByHand(architecture, weights, adapters), sequence)) {
+                            sum += lp;
+                        }
+                        loss[side] = -sum;
+                    }
+                    p.array().set(values);
+                    double expected = (loss[0] - loss[1]) / (2 * h);
+                    assertThat((double) gradient[index]).as("%s %s[%d]", architecture, p.name(), index)
+                            .isCloseTo(expected, within(2e-3 * Math.max(1, Math.abs(expected))));
+                }
+            }
+        }
+    }
+
     /** W + (α/r)·B·A for each adapted module, in double; Conv1D weights [in, out] get the transpose. */
     private static Map<String, float[]> mergeByHand(Architecture architecture, Map<String, float[]> weights,
                                                     LoraAdapters adapters) {
