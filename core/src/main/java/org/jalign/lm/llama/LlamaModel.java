@@ -330,25 +330,19 @@ public final class LlamaModel implements DecoderModel {
         if (adapters == null || !adapters.enabled()) {
             return y;
         }
-        NDArray[] parts = new NDArray[modules.length];
-        boolean any = false;
-        for (int m = 0; m < modules.length; m++) {
-            parts[m] = adapters.deltaColumns(modules[m], input);
-            any |= parts[m] != null;
-        }
-        if (!any) {
-            return y;
-        }
-        if (modules.length == 1) {
-            return y.add(parts[0]);
-        }
-        long n = input.getShape().get(1);
-        for (int m = 0; m < modules.length; m++) {
-            if (parts[m] == null) {
-                parts[m] = input.getManager().zeros(new Shape(projections.get(modules[m])[1], n));
+        // y is this forward's own fresh output, so each delta is added in place into its rows:
+        // no zero blocks for untargeted parts and no concatenation (autograd records the slices)
+        long row = 0;
+        for (String module : modules) {
+            long out = projections.get(module)[1];
+            NDArray delta = adapters.deltaColumns(module, input);
+            if (delta != null) {
+                NDArray rows = modules.length == 1 ? y : y.get(new NDIndex().addSliceDim(row, row + out));
+                rows.addi(delta);
             }
+            row += out;
         }
-        return y.add(NDArrays.concat(new NDList(parts), 0));
+        return y;
     }
 
     @Override
