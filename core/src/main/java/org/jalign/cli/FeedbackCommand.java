@@ -34,7 +34,8 @@ import java.util.stream.Collectors;
             FeedbackImportCommand.class,
             FeedbackCommand.Labeler.class,
             FeedbackReportCommand.class,
-            FeedbackExportCommand.class
+            FeedbackExportCommand.class,
+            FeedbackConvertCommand.class
         })
 final class FeedbackCommand implements Callable<Integer> {
 
