@@ -2,7 +2,6 @@ package org.jalign.cli;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 import java.util.concurrent.Callable;
@@ -28,10 +27,6 @@ final class BenchCommand implements Callable<Integer> {
     /** A parent command does nothing itself: naming no benchmark is a usage error. */
     @Override
     public Integer call() {
-        if (spec.subcommands().isEmpty()) {
-            throw new ParameterException(spec.commandLine(), "no benchmarks are available in this build yet");
-        }
-        throw new ParameterException(spec.commandLine(),
-                "choose a benchmark: " + String.join(", ", spec.subcommands().keySet()));
+        throw Inputs.chooseSubcommand(spec, "benchmark");
     }
 }

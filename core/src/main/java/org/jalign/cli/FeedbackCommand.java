@@ -44,8 +44,7 @@ final class FeedbackCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        throw new ParameterException(spec.commandLine(),
-                "choose a subcommand: " + String.join(", ", spec.subcommands().keySet()));
+        throw Inputs.chooseSubcommand(spec, "subcommand");
     }
 
     /** {@code jalign feedback labeler}: people who label. */
@@ -57,8 +56,7 @@ final class FeedbackCommand implements Callable<Integer> {
 
         @Override
         public Integer call() {
-            throw new ParameterException(spec.commandLine(),
-                    "choose a subcommand: " + String.join(", ", spec.subcommands().keySet()));
+            throw Inputs.chooseSubcommand(spec, "subcommand");
         }
     }
 

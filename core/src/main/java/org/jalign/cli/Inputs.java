@@ -4,6 +4,8 @@ import com.google.gson.JsonArray;
 import org.jalign.data.JsonlReader;
 import org.jalign.lm.Architecture;
 import org.jalign.lm.ModelConfig;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -13,6 +15,15 @@ import java.nio.file.Path;
 final class Inputs {
 
     private Inputs() {
+    }
+
+    /**
+     * What a parent command (feedback, tokenizer, bench, ...) does when run alone: a usage error
+     * listing its subcommands.
+     */
+    static ParameterException chooseSubcommand(CommandSpec spec, String noun) {
+        return new ParameterException(spec.commandLine(),
+                "choose a " + noun + ": " + String.join(", ", spec.subcommands().keySet()));
     }
 
     /** Fails unless {@code dir} looks like a Hugging Face model directory (checked before reading input). */

@@ -32,8 +32,7 @@ final class TokenizerCommand implements Callable<Integer> {
     /** A parent command does nothing itself: naming no subcommand is a usage error. */
     @Override
     public Integer call() {
-        throw new ParameterException(spec.commandLine(),
-                "choose a subcommand: " + String.join(", ", spec.subcommands().keySet()));
+        throw Inputs.chooseSubcommand(spec, "subcommand");
     }
 
     /**
