@@ -27,6 +27,8 @@ import java.util.Optional;
 import java.util.Random;
 import java.util.TreeMap;
 
+import static org.jalign.feedback.SimulatedPanel.noisyRanks;
+import static org.jalign.feedback.SimulatedPanel.shuffledRanks;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -203,50 +205,5 @@ class FeedbackCommandPanelTest {
     private static int completionIndex(String text, String promptId) {
         assertThat(text).startsWith(promptId + " answer ");
         return Integer.parseInt(text.substring((promptId + " answer ").length()));
-    }
-
-    private static int[] shuffledRanks(int n, Random rng) {
-        int[] ranks = new int[n];
-        for (int i = 0; i < n; i++) {
-            ranks[i] = i + 1;
-        }
-        for (int i = n - 1; i > 0; i--) {
-            int j = rng.nextInt(i + 1);
-            int t = ranks[i];
-            ranks[i] = ranks[j];
-            ranks[j] = t;
-        }
-        return ranks;
-    }
-
-    /**
-     * Mallows noise, as the feedback tests' SimulatedPanel draws it: flip each true pairwise
-     * preference with probability {@code flip} and keep the result only when it is transitive.
-     */
-    private static int[] noisyRanks(int[] truth, double flip, Random rng) {
-        int n = truth.length;
-        while (true) {
-            int[] wins = new int[n];
-            for (int i = 0; i < n; i++) {
-                for (int j = i + 1; j < n; j++) {
-                    boolean iBetter = truth[i] < truth[j];
-                    if (rng.nextDouble() < flip) {
-                        iBetter = !iBetter;
-                    }
-                    wins[iBetter ? i : j]++;
-                }
-            }
-            int[] ranks = new int[n];
-            boolean[] seen = new boolean[n];
-            boolean transitive = true;
-            for (int i = 0; i < n; i++) {
-                transitive &= !seen[wins[i]];
-                seen[wins[i]] = true;
-                ranks[i] = n - wins[i];
-            }
-            if (transitive) {
-                return ranks;
-            }
-        }
     }
 }

@@ -9,7 +9,7 @@ import java.util.Random;
  * labelers see every pair the true way except with probability {@code flipProbability} (a
  * Mallows model, see {@link #noisyRanking}); careless labelers rank uniformly at random.
  */
-final class SimulatedPanel {
+public final class SimulatedPanel {
 
     final List<Judgement> judgements = new ArrayList<>();
     /** trueRanks.get(p)[i]: completion i's true rank (1 = best) on prompt p. */
@@ -37,7 +37,8 @@ final class SimulatedPanel {
         return new Panel(judgements);
     }
 
-    static int[] shuffledRanks(int n, Random rng) {
+    /** A uniformly random ranking of n completions, as ranks 1..n. */
+    public static int[] shuffledRanks(int n, Random rng) {
         int[] ranks = new int[n];
         for (int i = 0; i < n; i++) {
             ranks[i] = i + 1;
@@ -59,6 +60,11 @@ final class SimulatedPanel {
      * the standard "noisy ranking" in rank aggregation.
      */
     static Ranking noisyRanking(int[] truth, double flipProbability, Random rng) {
+        return Ranking.of(noisyRanks(truth, flipProbability, rng));
+    }
+
+    /** As {@link #noisyRanking}, as ranks 1..n (for tests that submit labels through the store). */
+    public static int[] noisyRanks(int[] truth, double flipProbability, Random rng) {
         int n = truth.length;
         while (true) {
             int[] wins = new int[n];
@@ -81,7 +87,7 @@ final class SimulatedPanel {
                 ranks[i] = n - wins[i];
             }
             if (transitive) {
-                return Ranking.of(ranks);
+                return ranks;
             }
         }
     }
