@@ -16,7 +16,6 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -142,7 +141,7 @@ public final class SftTraining {
     /** The micro-batches of {@code step}: epoch e visits the rows in a permutation seeded by (seed, e). */
     static List<TokenBatch> batchesFor(long step, List<SftRow> rows, Config c, long stepsPerEpoch) {
         long epoch = step / stepsPerEpoch;
-        int[] order = permutation(rows.size(), c.seed() * 31 + epoch);
+        int[] order = SftDataset.permutation(rows.size(), new SplittableRandom(c.seed() * 31 + epoch));
         int rowsPerStep = c.batchSize() * c.accumulation();
         int first = (int) ((step % stepsPerEpoch) * rowsPerStep);
         List<TokenBatch> micro = new ArrayList<>();
@@ -158,19 +157,6 @@ public final class SftTraining {
             micro.add(SftRow.batch(batch));
         }
         return micro;
-    }
-
-    private static int[] permutation(int n, long seed) {
-        int[] order = new int[n];
-        Arrays.setAll(order, i -> i);
-        SplittableRandom random = new SplittableRandom(seed);
-        for (int i = n - 1; i > 0; i--) {
-            int j = random.nextInt(i + 1);
-            int t = order[i];
-            order[i] = order[j];
-            order[j] = t;
-        }
-        return order;
     }
 
     private static Path weightsFile(Path model) {
