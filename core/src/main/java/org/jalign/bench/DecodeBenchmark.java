@@ -42,11 +42,7 @@ public final class DecodeBenchmark {
      */
     public static double flopsPerToken(ModelConfig c, int context) {
         long q = (long) c.numHeads() * c.headDim();
-        long kv = (long) c.numKeyValueHeads() * c.headDim();
-        long hidden = c.hiddenSize();
-        long mlpMatrices = c.architecture() == org.jalign.lm.Architecture.GPT2 ? 2 : 3;
-        double perLayer = hidden * (q + 2 * kv) + q * hidden + mlpMatrices * hidden * c.intermediateSize();
-        double matmul = 2.0 * (perLayer * c.numLayers() + (double) c.vocabSize() * hidden);
+        double matmul = 2.0 * (TrainBenchmark.layerMatmulParameters(c) + (double) c.vocabSize() * c.hiddenSize());
         return matmul + 4.0 * q * context * c.numLayers();
     }
 
