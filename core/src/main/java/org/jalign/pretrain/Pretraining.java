@@ -22,8 +22,8 @@ import java.util.Optional;
 
 /**
  * Pretrains a fresh model. Steps: 1 config and tokenizer (their vocabularies must agree), 2 the
- * corpus as a token stream, 3 the run directory and manifest (compared on resume), 4 a model
- * initialised from the seed, 5 {@link TrainingRun}, 6 the model saved in HF layout with the
+ * run directory and manifest (compared on resume), 3 a model initialised from the seed, 4 the
+ * corpus as a token stream, 5 {@link TrainingRun}, 6 the model saved in HF layout with the
  * tokenizer files into final/.
  */
 public final class Pretraining {
@@ -38,10 +38,7 @@ public final class Pretraining {
             throw new IOException("--tokenizer " + c.tokenizer() + " holds no tokenizer.json (make one with "
                     + "`jalign tokenizer train`)");
         }
-        // 3. the run directory (a resumed run must have the same settings and inputs)
-        RunDirectory dir = RunDirectory.start(out, resume, RunDirectory.manifest("pretrain", c.toJson(), c.seed(),
-                Map.of("data", c.data(), "model_config", c.modelConfig(), "tokenizer", c.tokenizer().resolve("tokenizer.json"))));
-        // 4. the model, with the tokenizer's special tokens written into its config
+        // the tokenizer's special tokens are written into the model's config
         ModelConfig config;
         try (var tokenizerOnly = org.jalign.lm.HfTokenizer.load(c.tokenizer())) {
             if (tokenizerOnly.vocabularySize() > shape.vocabSize()) {
@@ -51,10 +48,15 @@ public final class Pretraining {
             SpecialTokens special = SpecialTokens.resolve(c.tokenizer(), shape, tokenizerOnly);
             config = shape.withSpecialTokens(special.bosId(), special.eosIds(), special.padId());
         }
+        // 2. the run directory, only once the inputs are known to fit (a resumed run must have the
+        // same settings and inputs)
+        RunDirectory dir = RunDirectory.start(out, resume, RunDirectory.manifest("pretrain", c.toJson(), c.seed(),
+                Map.of("data", c.data(), "model_config", c.modelConfig(), "tokenizer", c.tokenizer().resolve("tokenizer.json"))));
+        // 3. a model initialised from the seed
         try (LanguageModel model = LanguageModel.create(config,
                 TensorSource.of(WeightLayout.initialise(config, c.initStd(), c.seed()), WeightLayout.shapes(config)),
                 c.tokenizer())) {
-            // 2. the corpus
+            // 4. the corpus
             TextTokenizer tokenizer = model.tokenizer().orElseThrow();
             int eos = config.eosTokenIds().isEmpty() ? -1 : config.eosTokenIds().get(0);
             PretrainingCorpus corpus = PretrainingCorpus.read(c.data(), tokenizer, config.bosTokenId(), eos,

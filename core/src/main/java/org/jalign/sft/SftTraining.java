@@ -77,9 +77,6 @@ public final class SftTraining {
     }
 
     public static Result run(Config c, Path out, boolean resume, boolean quiet, PrintWriter err) throws IOException {
-        // 3. the run directory (a resumed run must have the same settings and inputs)
-        RunDirectory dir = RunDirectory.start(out, resume, RunDirectory.manifest("sft", c.toJson(), c.seed(),
-                Map.of("data", c.data(), "model_weights", weightsFile(c.model()))));
         // 1. the model
         try (LanguageModel model = LanguageModel.load(c.model())) {
             TextTokenizer tokenizer = model.tokenizer().orElseThrow(() -> new IOException(
@@ -106,7 +103,10 @@ public final class SftTraining {
             if (!quiet) {
                 err.printf("sft: %d training rows, %d eval rows (%s)%n", train.size(), data.eval().size(), data.counts());
             }
-            // 3. schedule: whole epochs of shuffled rows
+            // 3. the run directory, only once model and data are known good (a resumed run must have
+            // the same settings and inputs); then the schedule: whole epochs of shuffled rows
+            RunDirectory dir = RunDirectory.start(out, resume, RunDirectory.manifest("sft", c.toJson(), c.seed(),
+                    Map.of("data", c.data(), "model_weights", weightsFile(c.model()))));
             int rowsPerStep = c.batchSize() * c.accumulation();
             long stepsPerEpoch = (train.size() + rowsPerStep - 1) / rowsPerStep;
             long steps = stepsPerEpoch * c.epochs();
@@ -118,6 +118,7 @@ public final class SftTraining {
             for (int from = 0; from < data.eval().size(); from += c.batchSize()) {
                 eval.add(SftRow.batch(data.eval().subList(from, Math.min(data.eval().size(), from + c.batchSize()))));
             }
+            // 4. train
             TrainingRun.Result result;
             try (CausalLmTrainer trainer = new CausalLmTrainer(model, training)) {
                 result = TrainingRun.run(dir, trainer, step -> batchesFor(step, train, c, stepsPerEpoch),

@@ -158,6 +158,7 @@ class PretrainCommandTest {
                 .replace("\"vocab_size\": 20", "\"vocab_size\": 12"));
         assertThat(run(args(dir, dir.resolve("r3"), 5))).isEqualTo(1);
         assertThat(err.toString()).contains("vocab_size 12 is smaller than the tokenizer's 20 ids");
+        assertThat(dir.resolve("r3")).doesNotExist();   // refused before a run directory is made
         setUp(dir);
         assertThat(run(args(dir, dir.resolve("r4"), 5))).isZero();
         assertThat(run(args(dir, dir.resolve("r4"), 5))).isEqualTo(1);

@@ -124,6 +124,7 @@ class SftCommandTest {
         assertThat(run("sft", "--model", model.toString(), "--data", dir.resolve("bad.jsonl").toString(),
                 "--out", dir.resolve("run").toString(), "--quiet")).isEqualTo(1);
         assertThat(err.toString()).contains("bad.jsonl").contains("line 3");
+        assertThat(dir.resolve("run")).doesNotExist();   // refused before a run directory is made
         assertThat(run("sft", "--model", model.toString(), "--data", dir.resolve("train.jsonl").toString(),
                 "--out", dir.resolve("run2").toString(), "--merge")).isEqualTo(2);
         assertThat(err.toString()).contains("--merge needs --lora");
