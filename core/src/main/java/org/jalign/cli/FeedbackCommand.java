@@ -2,8 +2,6 @@ package org.jalign.cli;
 
 import org.jalign.feedback.ConsensusMethod;
 import org.jalign.feedback.FeedbackStore;
-import org.jalign.feedback.StoredInvitation;
-import org.jalign.feedback.StoredLabeler;
 import org.jalign.feedback.StoredSet;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -22,17 +20,19 @@ import java.util.stream.Collectors;
 
 /**
  * {@code jalign feedback}: human feedback in a SQLite file. {@code create} (sample completions)
- * or {@code import} fills a set, {@code labeler add} invites labelers, {@code report} measures
+ * or {@code import} fills a set, {@code labeler add} invites labelers, {@code serve} runs the
+ * labeling web app, {@code report} measures
  * agreement and flags poor labelers, {@code export} writes training data. The shared pieces are
  * here: opening an existing database, picking its set, naming a consensus method.
  */
 @Command(name = "feedback", mixinStandardHelpOptions = true,
         description = {"Human feedback: completions to rank, labelers, agreement, consensus and preference data.",
-            "Flow: create (or import) -> labeler add -> labeling (web app) -> report -> export."},
+            "Flow: create (or import) -> serve (labelers rank in the browser) -> report -> export."},
         subcommands = {
             FeedbackCreateCommand.class,
             FeedbackImportCommand.class,
-            FeedbackCommand.Labeler.class,
+            FeedbackLabelerCommand.class,
+            FeedbackServeCommand.class,
             FeedbackReportCommand.class,
             FeedbackExportCommand.class,
             FeedbackConvertCommand.class
@@ -45,50 +45,6 @@ final class FeedbackCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         throw Inputs.chooseSubcommand(spec, "subcommand");
-    }
-
-    /** {@code jalign feedback labeler}: people who label. */
-    @Command(name = "labeler", mixinStandardHelpOptions = true, description = "Manage labelers.",
-            subcommands = {FeedbackCommand.LabelerAdd.class})
-    static final class Labeler implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-
-        @Override
-        public Integer call() {
-            throw Inputs.chooseSubcommand(spec, "subcommand");
-        }
-    }
-
-    /** {@code jalign feedback labeler add}: a labeler and their one-time invite token. */
-    @Command(name = "add", mixinStandardHelpOptions = true, sortOptions = false,
-            description = {"Add a labeler and print their one-time invite token on stdout.",
-                "Only its SHA-256 hash is stored: hand the token over now, it cannot be shown again."})
-    static final class LabelerAdd implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-
-        @Option(names = "--db", required = true, paramLabel = "FILE", description = "Feedback database.")
-        Path db;
-
-        @Option(names = "--name", required = true, paramLabel = "NAME", description = "Unique labeler name.")
-        String name;
-
-        @Option(names = "--admin", description = "An admin: creates labelers and sees reports in the web app.")
-        boolean admin;
-
-        @Override
-        public Integer call() {
-            try (FeedbackStore store = openExisting(db)) {
-                StoredInvitation invitation = store.createLabeler(name,
-                        admin ? StoredLabeler.Role.ADMIN : StoredLabeler.Role.LABELER);
-                spec.commandLine().getErr().printf(Locale.ROOT,
-                        "feedback labeler add: %s \"%s\" (id %d); their one-time invite token:%n",
-                        admin ? "admin" : "labeler", invitation.labeler().name(), invitation.labeler().id());
-                spec.commandLine().getOut().println(invitation.inviteToken());
-            }
-            return 0;
-        }
     }
 
     /** Opens a database that must already exist: a mistyped path would otherwise become a new, empty one. */

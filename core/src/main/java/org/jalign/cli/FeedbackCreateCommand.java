@@ -50,7 +50,7 @@ final class FeedbackCreateCommand implements Callable<Integer> {
     Path prompts;
 
     @Option(names = "--completions-per-prompt", required = true, paramLabel = "N",
-            description = "Completions to sample per prompt, >= 2 (labelers rank them).")
+            description = "Completions to sample per prompt: 2 or more are ranked, 1 is rated thumbs up/down.")
     int completionsPerPrompt;
 
     @Option(names = "--db", required = true, paramLabel = "FILE", description = "Feedback database (created if new).")
@@ -89,8 +89,9 @@ final class FeedbackCreateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         // 1. Options, the guide and the model directory.
-        if (completionsPerPrompt < 2) {
-            throw usage("--completions-per-prompt must be >= 2 (a ranking needs two), got " + completionsPerPrompt);
+        if (completionsPerPrompt < 1) {
+            throw usage("--completions-per-prompt must be >= 1 (1 makes thumbs-up/down items, 2 or more ranked ones), got "
+                    + completionsPerPrompt);
         }
         if (batchSize < 1) {
             throw usage("--batch-size must be >= 1, got " + batchSize);

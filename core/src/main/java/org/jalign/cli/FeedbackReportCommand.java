@@ -18,7 +18,7 @@ import java.util.concurrent.Callable;
 
 /** {@code jalign feedback report}: agreement, labeler quality and consensus of a feedback set. */
 @Command(name = "report", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Agreement (pairwise %, Kendall tau_b, Krippendorff alpha on pairs and on ranks), each "
+        description = {"Agreement (pairwise %%, Kendall tau_b, Krippendorff alpha on pairs and on ranks), each "
                 + "labeler's agreement with the leave-one-out consensus and with gold items, the labelers flagged "
                 + "as poor and why, and the consensus ranking of every prompt. Skipped items are left out.", ""})
 final class FeedbackReportCommand implements Callable<Integer> {

@@ -143,9 +143,13 @@ public final class FeedbackStore implements AutoCloseable {
                 throw new IllegalArgumentException("prompt " + externalId + ": text must not be blank");
             }
             completions = List.copyOf(completions);
-            if (completions.size() < 2) {
-                throw new IllegalArgumentException("prompt " + externalId + " has " + completions.size()
-                        + " completions; ranking needs 2 or more");
+            if (completions.isEmpty()) {
+                throw new IllegalArgumentException("prompt " + externalId + " has no completions; give 1 (a "
+                        + "thumbs-up/down item) or 2 or more (ranked)");
+            }
+            if (goldByPosition != null && completions.size() < 2) {
+                throw new IllegalArgumentException("prompt " + externalId + " has a gold ranking but only 1 "
+                        + "completion; gold items need 2 or more to rank");
             }
             if (goldByPosition != null) {
                 List<Long> positions = new ArrayList<>();
@@ -538,6 +542,41 @@ public final class FeedbackStore implements AutoCloseable {
     }
 
     /**
+     * The labeler's view of one prompt assigned to them (the same completions in the same order as
+     * {@link #nextAssignment} gave), or empty when it is not assigned to them. The web app maps a
+     * submitted position back to a completion id through this view.
+     */
+    public Optional<StoredAssignment> assignment(long setId, long promptId, long labelerId) {
+        return db.read("read assignment", () -> {
+            StoredSet set = rows.requireSet(setId);
+            long assigned = db.firstLong("SELECT prompt_id FROM assignment WHERE set_id = ? AND prompt_id = ? AND labeler_id = ?",
+                    setId, promptId, labelerId);
+            return assigned < 0 ? Optional.<StoredAssignment>empty()
+                    : Optional.of(rows.assignmentView(set, promptId, labelerId));
+        });
+    }
+
+    /**
+     * Thumbs up or down on the single completion of an assigned one-completion prompt (a thumbs
+     * item): stores the rating and so completes the assignment. Idempotent like {@link #submitLabel}.
+     */
+    public StoredThumb rateAssigned(long labelerId, long promptId, boolean up, int instructionsVersion, String comment) {
+        return db.write("rate assigned completion", () -> {
+            rows.requireActive(labelerId);
+            if (db.firstLong("SELECT set_id FROM assignment WHERE prompt_id = ? AND labeler_id = ?", promptId, labelerId) < 0) {
+                throw new IllegalArgumentException("prompt " + promptId + " is not assigned to labeler " + labelerId
+                        + "; ratings are taken only for assigned prompts");
+            }
+            List<Long> completions = db.longs("SELECT id FROM completion WHERE prompt_id = ?", promptId);
+            if (completions.size() != 1) {
+                throw new IllegalArgumentException("prompt " + promptId + " has " + completions.size()
+                        + " completions; thumbs up/down rates a prompt with exactly 1 (rank the others)");
+            }
+            return recordThumb(labelerId, completions.get(0), up, instructionsVersion, comment);
+        });
+    }
+
+    /**
      * Stores a label for an assigned prompt. Retrying the identical submission returns the stored
      * label; a different one for the same (prompt, labeler) throws {@link StoreConflictException}.
      */
@@ -641,7 +680,8 @@ public final class FeedbackStore implements AutoCloseable {
             System.arraycopy(parameters, 0, all, 2, parameters.length);
             List<StoredProgress> progress = new ArrayList<>();
             try (ResultSet rs = db.query("SELECT l.id, l.name, "
-                    + "(SELECT count(*) FROM label x WHERE x.set_id = ? AND x.labeler_id = l.id), "
+                    + "(SELECT count(*) FROM assignment a WHERE a.set_id = ? AND a.labeler_id = l.id AND "
+                    + StoreAssigner.DONE + "), "
                     + "(SELECT count(*) FROM assignment a WHERE a.set_id = ? AND a.labeler_id = l.id) "
                     + "FROM labeler l WHERE " + condition + " ORDER BY l.id", all)) {
                 while (rs.next()) {

@@ -38,12 +38,18 @@ final class StoreAssigner {
 
     /** Step 1: the prompt of an open (unlabeled) assignment, or -1. */
     static long openAssignment(Connection c, long setId, long labelerId) throws SQLException {
-        return firstLong(c, """
-                SELECT a.prompt_id FROM assignment a
-                WHERE a.set_id = ? AND a.labeler_id = ?
-                  AND NOT EXISTS (SELECT 1 FROM label l WHERE l.prompt_id = a.prompt_id AND l.labeler_id = a.labeler_id)
-                ORDER BY a.id LIMIT 1""", setId, labelerId);
+        return firstLong(c, "SELECT a.prompt_id FROM assignment a WHERE a.set_id = ? AND a.labeler_id = ? AND NOT "
+                + DONE + " ORDER BY a.id LIMIT 1", setId, labelerId);
     }
+
+    /**
+     * SQL condition on an assignment row {@code a}: its labeler has answered it, with a label (ranked
+     * or skipped) or, for a one-completion prompt, a thumbs rating.
+     */
+    static final String DONE = """
+            (EXISTS (SELECT 1 FROM label l WHERE l.prompt_id = a.prompt_id AND l.labeler_id = a.labeler_id)
+             OR EXISTS (SELECT 1 FROM thumb t JOIN completion c ON c.id = t.completion_id
+                        WHERE c.prompt_id = a.prompt_id AND t.labeler_id = a.labeler_id))""";
 
     /** Steps 2-4: the prompt to assign next, or -1 when the labeler has nothing left to do. */
     static Pick pick(Connection c, StoredSet set, long labelerId) throws SQLException {

@@ -20,7 +20,7 @@ import java.util.TreeSet;
  * written. One line per prompt:
  *
  * <pre>{@code
- * {"prompt": "...", "completions": ["...", "..."],            required; 2 or more completions
+ * {"prompt": "...", "completions": ["...", "..."],            required; 2 or more are ranked, 1 is a thumbs item
  *  "prompt_id": "p17",                                          optional; else derived from the text
  *  "model": "org/model", "sampling": {"temperature": 0.7},      optional, for every completion
  *  "criterion": "helpfulness",                                  optional; must be the set's
@@ -85,21 +85,25 @@ final class StoreImport {
         JsonElement completionsField = line.object().get("completions");
         if (completionsField == null || completionsField.isJsonNull()) {
             throw line.error("field \"completions\" is " + (completionsField == null ? "missing" : "null"),
-                    "an array of 2 or more completions");
+                    "an array of completions (1 for thumbs up/down, 2 or more to rank)");
         }
         if (!completionsField.isJsonArray()) {
-            throw line.error("field \"completions\" is not an array", "an array of 2 or more completions");
+            throw line.error("field \"completions\" is not an array", "an array of completions (1 for thumbs up/down, 2 or more to rank)");
         }
         JsonArray array = completionsField.getAsJsonArray();
-        if (array.size() < 2) {
-            throw line.error("field \"completions\" has " + array.size() + " completion" + (array.size() == 1 ? "" : "s"),
-                    "2 or more completions to rank");
+        if (array.isEmpty()) {
+            throw line.error("field \"completions\" is empty",
+                    "1 completion (a thumbs-up/down item) or 2 or more to rank");
         }
         List<FeedbackStore.NewCompletion> completions = new ArrayList<>();
         for (int i = 0; i < array.size(); i++) {
             completions.add(completion(line, array.get(i), i, model, sampling));
         }
         StoredRanking gold = gold(line, array.size());
+        if (gold != null && array.size() < 2) {
+            throw line.error("field \"gold_ranks\" is given, but the prompt has a gold ranking but only 1 completion",
+                    "gold items with 2 or more completions (a single completion is a thumbs item)");
+        }
         return new FeedbackStore.NewPrompt(externalId, text, completions, gold);
     }
 

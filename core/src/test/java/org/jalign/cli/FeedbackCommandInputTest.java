@@ -97,8 +97,8 @@ class FeedbackCommandInputTest {
 
     @Test
     void importTooFewCompletionsNamesTheField() throws IOException {
-        assertThat(importFile("bad.jsonl", "{\"prompt\": \"Q\", \"completions\": [\"a\"]}\n")).isEqualTo(1);
-        assertThat(err.toString()).contains("line 1", "field \"completions\" has 1 completion");
+        assertThat(importFile("bad.jsonl", "{\"prompt\": \"Q\", \"completions\": []}\n")).isEqualTo(1);
+        assertThat(err.toString()).contains("line 1", "field \"completions\" is empty");
         assertOneLineErrorAndNoSet();
     }
 
@@ -196,8 +196,8 @@ class FeedbackCommandInputTest {
 
     @Test
     void createOptionsAreCheckedFirst() throws IOException {
-        assertThat(create("{\"prompt\": \"the cat\"}\n", "--completions-per-prompt", "1")).isEqualTo(2);
-        assertThat(err.toString()).contains("--completions-per-prompt must be >= 2");
+        assertThat(create("{\"prompt\": \"the cat\"}\n", "--completions-per-prompt", "0")).isEqualTo(2);
+        assertThat(err.toString()).contains("--completions-per-prompt must be >= 1");
         assertThat(create("{\"prompt\": \"the cat\"}\n", "--top-p", "1.5")).isEqualTo(2);
         assertThat(err.toString()).contains("--top-p must be in (0, 1], got 1.5");
         assertThat(create("{\"prompt\": \"the cat\"}\n", "--criterion", "wit")).isEqualTo(2);

@@ -127,7 +127,10 @@ class FeedbackStoreImportTest {
         refused("{\"prompt\": 7, \"completions\": [\"x\", \"y\"]}\n", 1, "field \"prompt\" is the number 7");
         refused("{\"prompt\": \"a\"}\n", 1, "field \"completions\" is missing");
         refused("{\"prompt\": \"a\", \"completions\": \"x\"}\n", 1, "field \"completions\" is not an array");
-        refused("{\"prompt\": \"a\", \"completions\": [\"x\"]}\n", 1, "has 1 completion", "2 or more");
+        refused("{\"prompt\": \"a\", \"completions\": []}\n", 1, "field \"completions\" is empty",
+                "1 completion (a thumbs-up/down item) or 2 or more to rank");
+        refused("{\"prompt\": \"a\", \"completions\": [\"x\"], \"gold_ranks\": [1]}\n", 1,
+                "has a gold ranking but only 1 completion");
         refused("{\"prompt\": \"a\", \"completions\": [\"x\", 3]}\n", 1, "field \"completions\" element 1 is the number 3");
         refused("{\"prompt\": \"a\", \"completions\": [\"x\", {\"txt\": \"y\"}]}\n", 1,
                 "field \"completions\" element 1 has no \"text\"");
