@@ -49,6 +49,9 @@ class LabelingBrowserTest {
     private static final String XSS_COMPLETION = "<img src=x onerror=\"window.__xss = 'completion'\">";
     private static final String XSS_PROMPT = "Greet me <script>window.__xss = 'prompt'</script><b>boldly</b>";
 
+    private static final String GUIDE = "# Guide\nPrefer the answer that **helps** most.\n\n- Flag gibberish with `F`.\n"
+            + "- Tie only when truly equal.\n<img src=x onerror=\"window.__xss = 'guide'\">";
+
     private static Playwright playwright;
     private static Browser browser;
 
@@ -89,7 +92,7 @@ class LabelingBrowserTest {
     void startServer() {
         store = FeedbackStore.open(dir.resolve("feedback.db"));
         set = store.createSet(new FeedbackStore.NewSet("browser", "helpfulness", null,
-                "Prefer the answer that helps most.\nFlag gibberish with F.", 1, 0, 7));
+                GUIDE, 1, 0, 7));
         store.addPrompts(set.id(), List.of(
                 prompt("rank", XSS_PROMPT, "Hello! How can I help?", XSS_COMPLETION, "hi", "asdf qwer zxcv"),
                 prompt("drag", "Name a colour", "blue", "the sky"),
@@ -192,6 +195,13 @@ class LabelingBrowserTest {
         assertThat(page.locator("#main img")).hasCount(0);
         assertThat(page.locator("#main b")).hasCount(0);
         assertThat(page.evaluate("() => window.__xss === undefined")).isEqualTo(true);
+        // the guide's Markdown subset is rendered; its HTML is not
+        Locator guide = page.locator("#instructions-text");
+        assertThat(guide.locator("h3")).hasText("Guide");
+        assertThat(guide.locator("strong")).hasText("helps");
+        assertThat(guide.locator("li")).hasCount(2);
+        assertThat(guide.locator("code")).hasText("F");
+        assertThat(guide).containsText("<img src=x onerror=\"window.__xss = 'guide'\">");
 
         assertThat(page.locator("#card-1")).isFocused();
         assertThat(page.locator("#submit")).isDisabled();

@@ -38,6 +38,43 @@ function toast(message, ok) {
   toastTimer = setTimeout(() => { t.hidden = true; }, ok ? 2000 : 8000);
 }
 
+/**
+ * The instructions' Markdown, a safe subset: # headings, - or * or 1. lists, blank-line paragraphs,
+ * **bold**, *italic* and `code`. Built from DOM nodes with text content only, so a guide can never
+ * inject markup; anything else shows as written.
+ */
+function markdown(text) {
+  const inline = (line) => line.split(/(\*\*[^*]+\*\*|`[^`]+`|\*[^*\s][^*]*\*)/).filter((part) => part !== '').map((part) => {
+    if (part.startsWith('**') && part.endsWith('**') && part.length > 4) return el('strong', {}, part.slice(2, -2));
+    if (part.startsWith('`') && part.endsWith('`') && part.length > 2) return el('code', {}, part.slice(1, -1));
+    if (part.startsWith('*') && part.endsWith('*') && part.length > 2) return el('em', {}, part.slice(1, -1));
+    return part;
+  });
+  const blocks = [];
+  let list = null;
+  let paragraph = null;
+  for (const raw of String(text).split(/\r?\n/)) {
+    const line = raw.trimEnd();
+    const heading = /^(#{1,4})\s+(.*)$/.exec(line);
+    const item = /^\s*(?:[-*]|\d+[.)])\s+(.*)$/.exec(line);
+    if (heading) {
+      list = paragraph = null;
+      blocks.push(el('h' + Math.min(6, heading[1].length + 2), {}, inline(heading[2])));
+    } else if (item) {
+      paragraph = null;
+      if (!list) { list = el(/^\s*\d/.test(line) ? 'ol' : 'ul', {}); blocks.push(list); }
+      list.append(el('li', {}, inline(item[1])));
+    } else if (line.trim() === '') {
+      list = paragraph = null;
+    } else {
+      list = null;
+      if (!paragraph) { paragraph = el('p', {}); blocks.push(paragraph); } else paragraph.append(el('br'));
+      paragraph.append(...inline(line).map((n) => (n instanceof Node ? n : document.createTextNode(n))));
+    }
+  }
+  return blocks;
+}
+
 // ---- API --------------------------------------------------------------------------------------
 
 class ApiError extends Error {
@@ -192,7 +229,7 @@ function renderItem() {
   }
   const instructions = el('details', { class: 'panel', id: 'instructions', open: state.progress.done === 0 },
     el('summary', {}, 'Instructions (version ' + item.instructionsVersion + ')'),
-    el('div', { class: 'instructions' }, item.instructions));
+    el('div', { class: 'instructions', id: 'instructions-text' }, markdown(item.instructions)));
   const criterion = el('p', {},
     el('span', { class: 'criterion' }, 'Criterion: ' + item.criterion),
     item.criterionText ? ' — ' + item.criterionText : '');
