@@ -54,4 +54,9 @@ final class SignInThrottle {
         times.addLast(now);
         return 0;
     }
+
+    /** How many addresses are remembered (for tests of the sweep). */
+    synchronized int trackedClients() {
+        return attempts.size();
+    }
 }
