@@ -264,6 +264,11 @@ class LabelingSecurityTest {
         long retryAfter = Long.parseLong(limited.header("Retry-After").orElseThrow());
         assertThat(retryAfter).isBetween(1L, 60L);
         assertThat(limited.error()).contains("too many sign-in attempts");
+        // the limit counts the connection's address, not a header the client makes up
+        WebClient.Reply spoofed = client.send(client.request("/api/signin").header("Origin", client.origin)
+                .header("Content-Type", "application/json").header("X-Forwarded-For", "203.0.113.9")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"invite\":\"" + alice.inviteToken() + "\"}")));
+        assertThat(spoofed.status()).isEqualTo(429);
         assertThat(store.labeler(alice.labeler().id()).inviteUsedAt()).as("a throttled attempt uses no invite").isNull();
         assertThat(WebClient.sessionCookie(limited)).isEmpty();
     }
