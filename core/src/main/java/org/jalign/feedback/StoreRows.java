@@ -103,8 +103,9 @@ final class StoreRows {
                 throw new IllegalArgumentException("there is no labeler " + labelerId + " in " + file);
             }
             long used = rs.getLong(6);
+            boolean unused = rs.wasNull(); // right after reading column 6: wasNull reports the last column read
             return new StoredLabeler(rs.getLong(1), rs.getString(2), StoredLabeler.Role.valueOf(rs.getString(3)),
-                    rs.getInt(4) == 1, Instant.ofEpochMilli(rs.getLong(5)), rs.wasNull() ? null : Instant.ofEpochMilli(used));
+                    rs.getInt(4) == 1, Instant.ofEpochMilli(rs.getLong(5)), unused ? null : Instant.ofEpochMilli(used));
         }
     }
 

@@ -104,7 +104,8 @@ final class LabelerApi {
         JsonObject answer = new JsonObject();
         answer.add("item", next.map(LabelerApi::item).orElse(null));
         answer.add("progress", progress(store.progress(set.id(), labeler.id())));
-        ctx.json(answer);
+        // not ctx.json: the app's Gson drops null members, and a script reads "item": null as "done"
+        ctx.contentType("application/json").result(answer.toString());
     }
 
     private static JsonObject item(StoredAssignment a) {

@@ -196,7 +196,7 @@ class FeedbackCommandExportTest {
 
     @Test
     void everyFeedbackCommandHasHelp() {
-        for (String[] command : new String[][] {{"create"}, {"import"}, {"labeler", "add"}, {"report"}, {"export"}}) {
+        for (String[] command : new String[][] {{"create"}, {"import"}, {"labeler", "add"}, {"serve"}, {"report"}, {"export"}}) {
             String[] args = new String[command.length + 2];
             args[0] = "feedback";
             System.arraycopy(command, 0, args, 1, command.length);
@@ -204,7 +204,7 @@ class FeedbackCommandExportTest {
             assertThat(run(args)).as(String.join(" ", command)).isZero();
         }
         assertThat(run("feedback")).isEqualTo(2);
-        assertThat(err.toString()).contains("choose a subcommand: create, import, labeler, report, export");
+        assertThat(err.toString()).contains("choose a subcommand: create, import, labeler, serve, report, export");
     }
 
     @Test

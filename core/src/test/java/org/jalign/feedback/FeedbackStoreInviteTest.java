@@ -27,6 +27,8 @@ class FeedbackStoreInviteTest {
             StoredInvitation invite = store.createLabeler("ada", StoredLabeler.Role.LABELER);
             assertThat(invite.inviteToken()).matches("[A-Za-z0-9_-]{43}"); // 32 bytes, URL-safe base64
             assertThat(invite.toString()).doesNotContain(invite.inviteToken());
+            assertThat(invite.labeler().inviteUsedAt()).as("not signed in yet").isNull();
+            assertThat(store.labeler(invite.labeler().id()).inviteUsedAt()).isNull();
 
             Optional<StoredSession> session = store.redeemInvite(invite.inviteToken());
             assertThat(session).isPresent();
