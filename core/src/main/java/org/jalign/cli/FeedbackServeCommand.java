@@ -51,7 +51,7 @@ final class FeedbackServeCommand implements Callable<Integer> {
     long maxBodyBytes;
 
     @Option(names = "--sign-ins-per-minute", paramLabel = "N", defaultValue = "10",
-            description = "Sign-in attempts allowed per client address per minute (default: ${DEFAULT-VALUE}).")
+            description = "Sign-in attempts allowed per client address per minute (default: ${DEFAULT-VALUE}); behind a reverse proxy every labeler shares the proxy's address, so raise it there.")
     int signInsPerMinute;
 
     /** Released to stop serving (tests); a real run stops with Ctrl-C. */

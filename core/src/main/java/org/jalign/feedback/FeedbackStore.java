@@ -426,13 +426,17 @@ public final class FeedbackStore implements AutoCloseable {
         });
     }
 
-    /** A fresh invite for a labeler who lost theirs; the old one stops working. */
+    /**
+     * A fresh invite for a labeler who lost theirs (or whose link leaked): the old invite and every
+     * session signed in so far stop working, as a password reset would.
+     */
     public StoredInvitation reissueInvite(long labelerId) {
         return db.write("reissue invite", () -> {
             rows.requireLabeler(labelerId);
             String token = StoreTokens.newToken();
             db.update("UPDATE labeler SET invite_hash = ?, invite_created_at = ?, invite_used_at = NULL WHERE id = ?",
                     StoreTokens.sha256Hex(token), now(), labelerId);
+            db.update("DELETE FROM session WHERE labeler_id = ?", labelerId);
             return new StoredInvitation(rows.requireLabeler(labelerId), token);
         });
     }

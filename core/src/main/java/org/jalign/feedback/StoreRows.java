@@ -111,7 +111,7 @@ final class StoreRows {
 
     void requireActive(long labelerId) throws SQLException {
         if (requireLabeler(labelerId).disabled()) {
-            throw new IllegalStateException("labeler " + labelerId + " is disabled");
+            throw new LabelerDisabledException("labeler " + labelerId + " is disabled");
         }
     }
 

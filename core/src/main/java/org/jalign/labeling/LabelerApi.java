@@ -104,8 +104,7 @@ final class LabelerApi {
         JsonObject answer = new JsonObject();
         answer.add("item", next.map(LabelerApi::item).orElse(null));
         answer.add("progress", progress(store.progress(set.id(), labeler.id())));
-        // not ctx.json: the app's Gson drops null members, and a script reads "item": null as "done"
-        ctx.contentType("application/json").result(answer.toString());
+        ctx.json(answer); // the app's Gson keeps null members: a script reads "item": null as "done"
     }
 
     private static JsonObject item(StoredAssignment a) {
@@ -192,7 +191,23 @@ final class LabelerApi {
                         + "; expected a rank from 1 (best) to " + shown.size() + ", or \"F\" to flag it");
             }
         }
-        return StoredRanking.of(ranks, flagged);
+        return StoredRanking.of(denseRanks(ranks), flagged);
+    }
+
+    /**
+     * Renumbers ranks 1, 2, 3… keeping their order and ties ([3, 3, 5] → [1, 1, 2]): only the order
+     * means anything, so two submissions that order the completions alike store the same label.
+     */
+    static Map<Long, Integer> denseRanks(Map<Long, Integer> ranks) {
+        java.util.TreeSet<Integer> distinct = new java.util.TreeSet<>(ranks.values());
+        Map<Integer, Integer> renumbered = new HashMap<>();
+        int next = 1;
+        for (int rank : distinct) {
+            renumbered.put(rank, next++);
+        }
+        Map<Long, Integer> dense = new HashMap<>();
+        ranks.forEach((id, rank) -> dense.put(id, renumbered.get(rank)));
+        return dense;
     }
 
     private StoredSet set(Context ctx) {

@@ -8,6 +8,7 @@ import io.javalin.http.HttpResponseException;
 import io.javalin.json.JsonMapper;
 import org.jalign.feedback.FeedbackStore;
 import org.jalign.feedback.FeedbackStoreException;
+import org.jalign.feedback.LabelerDisabledException;
 import org.jalign.feedback.StoreConflictException;
 
 import java.io.IOException;
@@ -34,7 +35,7 @@ import java.time.Duration;
  */
 public final class LabelingServer implements AutoCloseable {
     private static final String WEB = "/org/jalign/labeling/web/";
-    private static final Gson GSON = new Gson();
+    private static final Gson GSON = new com.google.gson.GsonBuilder().serializeNulls().create();
 
     private final Javalin app;
     private final URI publicUrl;
@@ -90,6 +91,8 @@ public final class LabelingServer implements AutoCloseable {
             // 4. errors
             c.routes.exception(WebError.class, (e, ctx) -> error(ctx, e.status(), e.getMessage()));
             c.routes.exception(StoreConflictException.class, (e, ctx) -> error(ctx, 409, e.getMessage()));
+            c.routes.exception(LabelerDisabledException.class, (e, ctx) -> error(ctx, 401, e.getMessage()
+                    + "; ask an admin"));
             c.routes.exception(IllegalArgumentException.class, (e, ctx) -> error(ctx, 400, e.getMessage()));
             c.routes.exception(HttpResponseException.class, (e, ctx) -> error(ctx, e.getStatus(), e.getMessage()));
             c.routes.exception(FeedbackStoreException.class, (e, ctx) -> {

@@ -117,6 +117,28 @@ class FeedbackStoreInviteTest {
         }
     }
 
+    @Test
+    void reissuingAnInviteEndsTheSessionsOfTheOldOneAndADisabledLabelerCannotWrite() {
+        try (FeedbackStore store = FeedbackStore.open(dir.resolve("f.db"))) {
+            StoredInvitation first = store.createLabeler("a", StoredLabeler.Role.LABELER);
+            StoredInvitation other = store.createLabeler("b", StoredLabeler.Role.LABELER);
+            String session = store.redeemInvite(first.inviteToken()).orElseThrow().sessionToken();
+            String otherSession = store.redeemInvite(other.inviteToken()).orElseThrow().sessionToken();
+            store.reissueInvite(first.labeler().id());
+            assertThat(store.authenticate(session)).as("a leaked link's session").isEmpty();
+            assertThat(store.authenticate(otherSession)).isPresent();
+
+            StoredSet set = store.createSet(StoreFixtures.set("s", 1, 0, 1));
+            store.addPrompts(set.id(), StoreFixtures.prompts("p", 2, 2));
+            StoredAssignment assignment = store.nextAssignment(set.id(), first.labeler().id()).orElseThrow();
+            store.setDisabled(first.labeler().id(), true);
+            org.assertj.core.api.Assertions.assertThatThrownBy(() ->
+                    store.submitLabel(first.labeler().id(), StoreFixtures.submission(assignment)))
+                    .isInstanceOf(LabelerDisabledException.class).hasMessageContaining("is disabled");
+            assertThat(store.labels(set.id())).isEmpty();
+        }
+    }
+
     private static String sha256(String text) throws Exception {
         return HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
                 .digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));

@@ -517,6 +517,32 @@ class LabelingSecurityTest {
     }
 
     @Test
+    void reinvitingEndsTheSessionsSignedInSoFar() {
+        // a leaked link is handled like a password reset: whoever signed in with it is out
+        WebClient labeler = signIn(alice);
+        assertThat(labeler.get("/api/me").status()).isEqualTo(200);
+        WebClient root = signIn(admin);
+        assertThat(root.post("/api/admin/labelers/" + alice.labeler().id() + "/invite", "{}").status()).isEqualTo(200);
+        assertThat(labeler.get("/api/me").status()).isEqualTo(401);
+        assertThat(root.get("/api/me").status()).as("other labelers' sessions are untouched").isEqualTo(200);
+    }
+
+    @Test
+    void ranksAreStoredRenumberedSoOrderAloneDecidesWhetherTwoLabelsAreTheSame() {
+        WebClient client = signIn(alice);
+        JsonObject item = next(client, rankSet);
+        assertThat(client.post("/api/sets/" + rankSet + "/labels", label(item, "[3,3,1]")).status()).isEqualTo(200);
+        // [2,2,1] orders the completions as [3,3,1] does: the same label, so an accepted retry
+        assertThat(client.post("/api/sets/" + rankSet + "/labels", label(item, "[2,2,1]")).status()).isEqualTo(200);
+        List<StoredLabel> labels = store.labels(rankSet);
+        assertThat(labels).hasSize(1);
+        long promptId = item.get("promptId").getAsLong();
+        var shown = store.assignment(rankSet, promptId, alice.labeler().id()).orElseThrow().completions();
+        assertThat(labels.get(0).ranking().ranks()).containsExactlyInAnyOrderEntriesOf(java.util.Map.of(
+                shown.get(0).completionId(), 2, shown.get(1).completionId(), 2, shown.get(2).completionId(), 1));
+    }
+
+    @Test
     void publishingInstructionsBumpsTheVersionTheNextLabelCarries() {
         WebClient client = signIn(alice);
         JsonObject item = next(client, rankSet);
