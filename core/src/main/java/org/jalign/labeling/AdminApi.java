@@ -127,22 +127,12 @@ final class AdminApi {
     }
 
     private StoredSet set(Context ctx) {
-        String raw = ctx.pathParam("set");
-        return store.sets().stream().filter(s -> Long.toString(s.id()).equals(raw)).findFirst()
-                .orElseThrow(() -> WebError.notFound("there is no feedback set \"" + raw + "\""));
+        return LabelerApi.set(ctx, store);
     }
 
     private long labelerId(Context ctx) {
         String raw = ctx.pathParam("id");
-        long id;
-        try {
-            id = Long.parseLong(raw);
-        } catch (NumberFormatException e) {
-            throw WebError.notFound("there is no labeler \"" + raw + "\"");
-        }
-        if (store.labelers().stream().noneMatch(l -> l.id() == id)) {
-            throw WebError.notFound("there is no labeler " + id);
-        }
-        return id;
+        return store.labelers().stream().filter(l -> Long.toString(l.id()).equals(raw)).findFirst()
+                .orElseThrow(() -> WebError.notFound("there is no labeler \"" + raw + "\"")).id();
     }
 }

@@ -211,15 +211,14 @@ final class LabelerApi {
     }
 
     private StoredSet set(Context ctx) {
+        return set(ctx, store);
+    }
+
+    /** The set named by the {@code {set}} path parameter, or 404. */
+    static StoredSet set(Context ctx, FeedbackStore store) {
         String raw = ctx.pathParam("set");
-        long id;
-        try {
-            id = Long.parseLong(raw);
-        } catch (NumberFormatException e) {
-            throw WebError.notFound("there is no feedback set \"" + raw + "\"");
-        }
-        return store.sets().stream().filter(s -> s.id() == id).findFirst()
-                .orElseThrow(() -> WebError.notFound("there is no feedback set " + id));
+        return store.sets().stream().filter(s -> Long.toString(s.id()).equals(raw)).findFirst()
+                .orElseThrow(() -> WebError.notFound("there is no feedback set \"" + raw + "\""));
     }
 
     private StoredAssignment assignment(StoredSet set, long promptId, StoredLabeler labeler) {
