@@ -167,6 +167,11 @@ public final class RewardModel implements RewardFunction, AutoCloseable {
         for (int i = 0; i < prompts.size(); i++) {
             sequences.add(RewardEncoder.concatenate(prompts.get(i), completions.get(i), maxLength));
         }
+        return rewards(sequences);
+    }
+
+    /** Normalised rewards of whole sequences (already cut to length). */
+    public float[] rewards(List<int[]> sequences) {
         float[] raw = rawRewards(sequences);
         for (int i = 0; i < raw.length; i++) {
             raw[i] = (float) normalisation.apply(raw[i]);

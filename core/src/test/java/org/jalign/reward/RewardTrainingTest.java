@@ -3,8 +3,6 @@ package org.jalign.reward;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import org.jalign.lm.LanguageModel;
-import org.jalign.lm.TinyCheckpoints;
-import org.jalign.lm.TinyTokenizer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -14,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.SplittableRandom;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
@@ -25,43 +22,6 @@ import static org.assertj.core.api.Assertions.within;
  * chance and ends at ≥ 0.9; the loss falls.
  */
 class RewardTrainingTest {
-    /** Words of the tiny vocabulary a completion is drawn from ("red" is the preferred one). */
-    private static final List<String> WORDS = List.of("the", "cat", "sat", "on", "mat", "a", "dog", "ran", "to", "park",
-            "and", "big", ".", ",", "!");
-
-    /** Writes the tiny model with TinyTokenizer; returns its directory. */
-    static Path model(Path dir) throws Exception {
-        Path model = TinyCheckpoints.write(dir.resolve("model"),
-                TinyTokenizer.llamaConfig(TinyTokenizer.BOS, List.of(TinyTokenizer.EOS), TinyTokenizer.PAD), 7);
-        TinyTokenizer.write(model);
-        Files.writeString(model.resolve("tokenizer_config.json"),
-                "{\"bos_token\": \"<bos>\", \"eos_token\": \"<eos>\", \"pad_token\": \"<pad>\"}");
-        return model;
-    }
-
-    /** {@code n} pairs lines: chosen = rejected with one word replaced by "red". */
-    static String pairs(int n, long seed) {
-        SplittableRandom random = new SplittableRandom(seed);
-        StringBuilder out = new StringBuilder();
-        for (int i = 0; i < n; i++) {
-            String prompt = words(random, 2 + random.nextInt(3));
-            String[] rejected = words(random, 3 + random.nextInt(4)).split(" ");
-            String[] chosen = rejected.clone();
-            chosen[random.nextInt(chosen.length)] = "red";
-            out.append("{\"prompt\": \"").append(prompt).append("\", \"chosen\": \"").append(String.join(" ", chosen))
-                    .append("\", \"rejected\": \"").append(String.join(" ", rejected)).append("\"}\n");
-        }
-        return out.toString();
-    }
-
-    private static String words(SplittableRandom random, int n) {
-        List<String> w = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            w.add(WORDS.get(random.nextInt(WORDS.size())));
-        }
-        return String.join(" ", w);
-    }
-
     static RewardTraining.Config config(Path model, Path data, int epochs, long evalEvery) {
         return new RewardTraining.Config(model, data, PreferenceFormat.PAIRS, false, null, 64, 0.2, 16, epochs, 1e-3,
                 0.03, 0.0, 1.0, 1, 0.0, 42, 0, evalEvery, false);
@@ -84,8 +44,8 @@ class RewardTrainingTest {
 
     @Test
     void heldOutAccuracyRisesFromChanceToAboveNinetyPercent(@TempDir Path dir) throws Exception {
-        Path model = model(dir);
-        Files.writeString(dir.resolve("pairs.jsonl"), pairs(400, 3));
+        Path model = RewardFixtures.model(dir);
+        Files.writeString(dir.resolve("pairs.jsonl"), RewardFixtures.pairs(400, 3));
         RewardTraining.Config c = config(model, dir.resolve("pairs.jsonl"), 1, 2);
         double before;
         try (RewardModel untrained = RewardModel.create(LanguageModel.load(model), c.seed(), model)) {
