@@ -51,4 +51,41 @@ public final class RewardFixtures {
         return String.join(" ", w);
     }
 
+
+    /**
+     * {@code n} ranked lines of three completions of equal length: the one with two "red" ranks 1,
+     * one "red" ranks 2, none ranks 3 (shown in a random order).
+     */
+    public static String ranked(int n, long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < n; i++) {
+            String prompt = words(random, 2 + random.nextInt(3));
+            String[] base = words(random, 4 + random.nextInt(3)).split(" ");
+            String[] one = base.clone();
+            one[random.nextInt(one.length)] = "red";
+            String[] two = one.clone();
+            int at;
+            do {
+                at = random.nextInt(two.length);
+            } while (two[at].equals("red"));
+            two[at] = "red";
+            String[][] completions = {two, one, base};
+            int[] ranks = {1, 2, 3};
+            int[] order = {0, 1, 2};
+            for (int k = 2; k > 0; k--) {
+                int j = random.nextInt(k + 1);
+                int t = order[k];
+                order[k] = order[j];
+                order[j] = t;
+            }
+            out.append("{\"prompt\": \"").append(prompt).append("\", \"completions\": [");
+            for (int k = 0; k < 3; k++) {
+                out.append(k == 0 ? "" : ", ").append('"').append(String.join(" ", completions[order[k]])).append('"');
+            }
+            out.append("], \"ranks\": [").append(ranks[order[0]]).append(", ").append(ranks[order[1]]).append(", ")
+                    .append(ranks[order[2]]).append("]}\n");
+        }
+        return out.toString();
+    }
 }

@@ -86,4 +86,20 @@ class RewardTrainingTest {
         assertThat(dir.resolve("run/final/tokenizer.json")).exists();
         assertThat(dir.resolve("run/manifest.json")).exists();
     }
+
+    @Test
+    void rankedDataTrainsOnAllPairsOfEachPrompt(@TempDir Path dir) throws Exception {
+        Path model = RewardFixtures.model(dir);
+        Files.writeString(dir.resolve("ranked.jsonl"), RewardFixtures.ranked(200, 5));
+        RewardTraining.Config c = new RewardTraining.Config(model, dir.resolve("ranked.jsonl"), PreferenceFormat.RANKED,
+                false, null, 64, 0.2, 8, 1, 1e-3, 0.03, 0.0, 1.0, 1, 0.01, 42, 0, 0, false);
+        RewardTraining.Result r = RewardTraining.run(c, dir.resolve("run"), false, true,
+                new PrintWriter(new StringWriter(), true));
+        System.out.printf("reward ranked test: %d steps; eval accuracy %.3f (3 pairs per prompt)%n", r.steps(),
+                r.evalAccuracy());
+        assertThat(r.trainComparisons() + r.evalComparisons()).isEqualTo(200);
+        assertThat(r.evalAccuracy()).isGreaterThanOrEqualTo(0.9);
+        JsonObject first = JsonParser.parseString(Files.readAllLines(dir.resolve("run/metrics.jsonl")).get(0)).getAsJsonObject();
+        assertThat(first.get("pairs").getAsInt()).isEqualTo(8 * 3);   // C(3, 2) pairs from each of 8 prompts
+    }
 }
