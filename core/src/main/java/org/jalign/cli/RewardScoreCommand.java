@@ -34,11 +34,13 @@ import java.util.function.Function;
  */
 @Command(name = "score", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Scores completions with a reward model or a sequence classifier.",
-            "Input JSONL: {\"prompt\": \"...\", \"completion\": \"...\"} or {\"prompt_ids\": [...], \"completion_ids\": [...]};",
-            "output: the same lines with \"reward\" added. Text is encoded as `reward train` encodes it (the",
-            "model's chat template, else <bos> prompt completion <eos>); ids are scored exactly as given.",
-            "A `reward train` output gives normalised rewards (see --raw); --label or --reward selects a",
-            "classifier's class and how its logits become a reward.", ""})
+            "Input JSONL, one line each:",
+            "  {\"prompt\": \"...\", \"completion\": \"...\"}",
+            "  {\"prompt_ids\": [...], \"completion_ids\": [...]}",
+            "Output: the same lines with \"reward\" added. Text is encoded as `reward train`",
+            "encodes it (chat template, else <bos> prompt completion <eos>); ids are scored",
+            "as given. A `reward train` output gives normalised rewards (see --raw);",
+            "--label and --reward pick a classifier's class and how it becomes a reward.", ""})
 final class RewardScoreCommand implements Callable<Integer> {
 
     @Spec

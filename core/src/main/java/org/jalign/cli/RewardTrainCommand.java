@@ -16,13 +16,15 @@ import java.util.concurrent.Callable;
 
 /** {@code jalign reward train}: a reward model from pairs or ranked JSONL. */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Trains a reward model: the LM with a scalar head, loss -log sigmoid(r_chosen - r_rejected).",
-            "Input JSONL (what `feedback export` writes), one preference a line:",
-            "  --format pairs:  {\"prompt\": \"...\", \"chosen\": \"...\", \"rejected\": \"...\", \"margin\": 1}",
-            "  --format ranked: {\"prompt\": \"...\", \"completions\": [\"...\", ...], \"ranks\": [2, 1, null]}",
-            "Ranked lines train on all their pairs from one forward pass, averaged per prompt (InstructGPT).",
-            "Writes a run directory like `sft`; final/ is a Hugging Face *ForSequenceClassification model",
-            "with reward_config.json (gain and bias that give the training completions mean 0, std 1).", ""})
+        description = {"Trains a reward model: the LM with a scalar head read at the last token,",
+            "loss -log sigmoid(r_chosen - r_rejected). Input JSONL (as `feedback export`",
+            "writes it), one preference a line:",
+            "  --format pairs:  {\"prompt\", \"chosen\", \"rejected\"} (+ \"margin\" with --margin)",
+            "  --format ranked: {\"prompt\", \"completions\": [...], \"ranks\": [2, 1, null]}",
+            "A ranked line trains on all its pairs from one forward pass, averaged per",
+            "prompt (InstructGPT). Writes a run directory like `sft`; final/ is a Hugging",
+            "Face *ForSequenceClassification model plus reward_config.json (the gain and",
+            "bias that give the training completions mean 0, std 1).", ""})
 final class RewardTrainCommand implements Callable<Integer> {
 
     @Spec
