@@ -117,6 +117,17 @@ public record ModelConfig(
                 tieWordEmbeddings, qkvBias, outputBias, mlpBias, bos, eos, pad);
     }
 
+    /**
+     * This config with the LM head tied (or not) to the input embedding; the body is unchanged. A
+     * sequence classifier's checkpoint has no {@code lm_head.weight}: loading its body as tied
+     * makes the (unused) LM head the embedding instead of a missing tensor.
+     */
+    public ModelConfig withTiedWordEmbeddings(boolean tied) {
+        return new ModelConfig(architecture, vocabSize, hiddenSize, intermediateSize, numLayers, numHeads,
+                numKeyValueHeads, headDim, maxPositions, normEps, ropeTheta, ropeScaling, activation,
+                tied, qkvBias, outputBias, mlpBias, bosTokenId, eosTokenIds, padTokenId);
+    }
+
     /** Number of query heads sharing one key/value head (1 = plain multi-head attention). */
     public int queriesPerKeyValue() {
         return numHeads / numKeyValueHeads;
@@ -181,7 +192,8 @@ public record ModelConfig(
             arch = Architecture.ofClassName(cls);
             if (arch == null) {
                 throw new IllegalArgumentException("unsupported architectures[0] \"" + cls
-                        + "\"; supported: LlamaForCausalLM, Qwen2ForCausalLM, GPT2LMHeadModel");
+                        + "\"; supported: LlamaForCausalLM, Qwen2ForCausalLM, GPT2LMHeadModel and their "
+                        + "*ForSequenceClassification twins");
             }
         } else {
             throw new IllegalArgumentException("missing field model_type (expected llama, qwen2 or gpt2)");

@@ -71,8 +71,11 @@ public final class RunDirectory {
         RunDirectory run = open(dir, resume);
         if (resume) {
             JsonObject before = run.readManifest();
+            // compare what was written with what would be written now: the file drops null fields
+            // (Gson's default), so {"lora": null} in memory must not count as a different config
+            JsonObject now = JsonParser.parseString(new GsonBuilder().create().toJson(manifest)).getAsJsonObject();
             for (String key : List.of("command", "config", "inputs")) {
-                if (!java.util.Objects.equals(before.get(key), manifest.get(key))) {
+                if (!java.util.Objects.equals(before.get(key), now.get(key))) {
                     throw new IOException("--resume: " + dir + " was started with other " + key + ": "
                             + before.get(key) + " (now " + manifest.get(key) + ")");
                 }

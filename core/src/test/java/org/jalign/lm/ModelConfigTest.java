@@ -155,4 +155,31 @@ class ModelConfigTest {
         assertThat(d.hiddenSize()).isEqualTo(c.hiddenSize());
         assertThat(d.parameterCount()).isEqualTo(c.parameterCount());
     }
+
+    @Test
+    void sequenceClassifierClassNamesSelectTheSameBody() {
+        for (Architecture a : Architecture.values()) {
+            assertThat(Architecture.ofClassName(a.sequenceClassifierClassName())).isEqualTo(a);
+        }
+        assertThat(Architecture.LLAMA.sequenceClassifierClassName()).isEqualTo("LlamaForSequenceClassification");
+        assertThat(Architecture.QWEN2.sequenceClassifierClassName()).isEqualTo("Qwen2ForSequenceClassification");
+        assertThat(Architecture.GPT2.sequenceClassifierClassName()).isEqualTo("GPT2ForSequenceClassification");
+        // a config without model_type is recognised by its class name alone
+        ModelConfig c = parse("""
+                {"architectures": ["LlamaForSequenceClassification"], "vocab_size": 10, "hidden_size": 8,
+                 "intermediate_size": 8, "num_hidden_layers": 1, "num_attention_heads": 2, "rms_norm_eps": 1e-5,
+                 "num_labels": 1}""");
+        assertThat(c.architecture()).isEqualTo(Architecture.LLAMA);
+        assertThatThrownBy(() -> parse("{\"architectures\": [\"BertForSequenceClassification\"]}"))
+                .hasMessageContaining("*ForSequenceClassification twins");
+    }
+
+    @Test
+    void tyingTheHeadKeepsTheBody() {
+        ModelConfig c = TinyCheckpoints.tinyLlama();
+        ModelConfig tied = c.withTiedWordEmbeddings(true);
+        assertThat(tied.tieWordEmbeddings()).isTrue();
+        assertThat(tied.withTiedWordEmbeddings(false)).isEqualTo(c);
+        assertThat(c.parameterCount() - tied.parameterCount()).isEqualTo((long) c.vocabSize() * c.hiddenSize());
+    }
 }

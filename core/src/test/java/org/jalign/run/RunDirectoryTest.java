@@ -76,4 +76,18 @@ class RunDirectoryTest {
         assertThat(lines).containsExactly("{\"step\":1,\"loss\":1.0}", "{\"step\":2,\"loss\":1.0}",
                 "{\"step\":3,\"loss\":1.0}", "{\"step\":4,\"loss\":0.5}");
     }
+
+    @Test
+    void aNullConfigFieldDoesNotMakeAResumeLookLikeAnotherRun(@TempDir Path tmp) throws Exception {
+        // sft and reward train write {"lora": null} without LoRA; the manifest file drops nulls
+        com.google.gson.JsonObject config = new com.google.gson.JsonObject();
+        config.addProperty("lora", (String) null);
+        config.addProperty("epochs", 1);
+        Path dir = tmp.resolve("run");
+        RunDirectory.start(dir, false, RunDirectory.manifest("x", config, 1, java.util.Map.of()));
+        RunDirectory.start(dir, true, RunDirectory.manifest("x", config, 1, java.util.Map.of()));   // no throw
+        config.addProperty("epochs", 2);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> RunDirectory.start(dir, true,
+                RunDirectory.manifest("x", config, 1, java.util.Map.of()))).hasMessageContaining("other config");
+    }
 }
