@@ -1,5 +1,6 @@
 package org.jalign.reward;
 
+import org.jalign.lm.train.SequenceBatch;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -172,8 +173,8 @@ public final class ClassifierReward implements RewardFunction, AutoCloseable {
         for (int from = 0; from < sequences.size(); from += batchSize) {
             List<int[]> chunk = sequences.subList(from, Math.min(sequences.size(), from + batchSize));
             try (NDManager scope = body.decoder().manager().newSubManager()) {
-                PaddedBatch batch = PaddedBatch.of(chunk, body.specialTokens().padId(), PaddedBatch.Side.LEFT, body.config());
-                NDArray last = PaddedBatch.lastTokenStates(batch.hiddenStates(body.decoder(), scope), batch.mask(scope));
+                SequenceBatch batch = SequenceBatch.of(chunk, body.specialTokens().padId(), SequenceBatch.Side.LEFT, body.config());
+                NDArray last = SequenceBatch.lastTokenStates(batch.hiddenStates(body.decoder(), scope), batch.mask(scope));
                 float[] values = last.matMul(scoreTransposed).toFloatArray();          // (B, L)
                 for (int r = 0; r < chunk.size(); r++) {
                     out[from + r] = java.util.Arrays.copyOfRange(values, r * n, (r + 1) * n);

@@ -1,5 +1,6 @@
 package org.jalign.reward;
 
+import org.jalign.lm.train.SequenceBatch;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import com.google.gson.GsonBuilder;
@@ -185,7 +186,7 @@ public final class RewardModel implements RewardFunction, AutoCloseable {
         for (int from = 0; from < sequences.size(); from += batchSize) {
             List<int[]> chunk = sequences.subList(from, Math.min(sequences.size(), from + batchSize));
             try (NDManager scope = model.decoder().manager().newSubManager()) {
-                PaddedBatch batch = PaddedBatch.of(chunk, model.specialTokens().padId(), PaddedBatch.Side.LEFT,
+                SequenceBatch batch = SequenceBatch.of(chunk, model.specialTokens().padId(), SequenceBatch.Side.LEFT,
                         model.config());
                 System.arraycopy(rawRewards(batch, scope).toFloatArray(), 0, out, from, chunk.size());
             }
@@ -194,7 +195,7 @@ public final class RewardModel implements RewardFunction, AutoCloseable {
     }
 
     /** Raw rewards (B) of a padded batch on {@code scope}; differentiable for training. */
-    NDArray rawRewards(PaddedBatch batch, NDManager scope) {
+    NDArray rawRewards(SequenceBatch batch, NDManager scope) {
         NDArray hidden = batch.hiddenStates(model.decoder(), scope);      // (B, T, C)
         return head.atLastToken(hidden, batch.mask(scope));               // (B)
     }

@@ -1,5 +1,6 @@
 package org.jalign.reward;
 
+import org.jalign.lm.train.SequenceBatch;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -210,8 +211,8 @@ final class RewardTrainer implements AutoCloseable {
             return new Flattened(sequences, pairs, weights.stream().mapToDouble(Double::doubleValue).toArray());
         }
 
-        PaddedBatch batch(RewardModel model) {
-            return PaddedBatch.of(sequences, model.languageModel().specialTokens().padId(), PaddedBatch.Side.LEFT,
+        SequenceBatch batch(RewardModel model) {
+            return SequenceBatch.of(sequences, model.languageModel().specialTokens().padId(), SequenceBatch.Side.LEFT,
                     model.languageModel().config());
         }
     }

@@ -4,11 +4,11 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 
 /** Random tiny models of every family, built in memory for tests. */
-final class TinyModels {
+public final class TinyModels {
     private TinyModels() {
     }
 
-    static ModelConfig config(Architecture architecture) {
+    public static ModelConfig config(Architecture architecture) {
         return switch (architecture) {
             case LLAMA -> TinyCheckpoints.tinyLlama();
             case QWEN2 -> TinyCheckpoints.tinyQwen2();
@@ -16,7 +16,7 @@ final class TinyModels {
         };
     }
 
-    static LanguageModel create(ModelConfig config, long seed) {
+    public static LanguageModel create(ModelConfig config, long seed) {
         try {
             return LanguageModel.of(config,
                     TensorSource.of(TinyCheckpoints.randomWeights(config, seed), TinyCheckpoints.shapes(config)));

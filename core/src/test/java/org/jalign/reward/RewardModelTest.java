@@ -1,5 +1,6 @@
 package org.jalign.reward;
 
+import org.jalign.lm.train.SequenceBatch;
 import ai.djl.ndarray.NDManager;
 import com.google.gson.JsonObject;
 import org.jalign.lm.Architecture;
@@ -23,9 +24,9 @@ class RewardModelTest {
     private static final List<int[]> SEQUENCES = List.of(TinyRewardModels.tokens(3, 1), TinyRewardModels.tokens(9, 2),
             TinyRewardModels.tokens(5, 3), TinyRewardModels.tokens(1, 4));
 
-    private static float[] raw(RewardModel model, List<int[]> sequences, PaddedBatch.Side side) {
+    private static float[] raw(RewardModel model, List<int[]> sequences, SequenceBatch.Side side) {
         try (NDManager scope = model.languageModel().decoder().manager().newSubManager()) {
-            return model.rawRewards(PaddedBatch.of(sequences, model.languageModel().specialTokens().padId(), side,
+            return model.rawRewards(SequenceBatch.of(sequences, model.languageModel().specialTokens().padId(), side,
                     model.languageModel().config()), scope).toFloatArray();
         }
     }
@@ -35,11 +36,11 @@ class RewardModelTest {
     void theRewardIsReadAtTheLastRealTokenOfLeftAndRightPaddedRows(Architecture architecture) throws Exception {
         ModelConfig config = TinyRewardModels.config(architecture);
         try (RewardModel model = RewardModel.create(TinyRewardModels.languageModel(config, SEED), 5, null)) {
-            float[] left = raw(model, SEQUENCES, PaddedBatch.Side.LEFT);
-            float[] right = raw(model, SEQUENCES, PaddedBatch.Side.RIGHT);
+            float[] left = raw(model, SEQUENCES, SequenceBatch.Side.LEFT);
+            float[] right = raw(model, SEQUENCES, SequenceBatch.Side.RIGHT);
             float[] w = model.headWeight().array().toFloatArray();
             for (int i = 0; i < SEQUENCES.size(); i++) {
-                float alone = raw(model, List.of(SEQUENCES.get(i)), PaddedBatch.Side.LEFT)[0];
+                float alone = raw(model, List.of(SEQUENCES.get(i)), SequenceBatch.Side.LEFT)[0];
                 assertThat(left[i]).as("left-padded row %d", i).isCloseTo(alone, within(1e-5f));
                 assertThat(right[i]).as("right-padded row %d", i).isCloseTo(alone, within(1e-5f));
                 // and the value itself: w · h(last token) of the float64 reference

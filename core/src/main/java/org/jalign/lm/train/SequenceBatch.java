@@ -1,23 +1,29 @@
-package org.jalign.reward;
+package org.jalign.lm.train;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import org.jalign.lm.DecoderModel;
 import org.jalign.lm.ModelConfig;
+import org.jalign.lm.TokenLogProbs;
 
 import java.util.List;
 
 /**
  * Sequences of different lengths as one (B, T) batch: ids, position ids from the mask
- * (cumsum(mask) − 1, so padding never shifts a sequence) and the attention mask. Left padding is
- * what the scorers use; right padding exists so tests can show the reward does not depend on it.
+ * (cumsum(mask) − 1, so padding never shifts a sequence) and the attention mask; and what the
+ * RLHF stages compute on it: hidden states, the state at each row's last real token (reward and
+ * value heads), and every next token's log-probability (PPO's ratio and KL, DPO's implicit
+ * reward). Left padding is what training and scoring use; right padding exists so tests can show
+ * results do not depend on it. Arrays are created on the caller's scope; under a gradient
+ * collector the log-probabilities carry gradients to the model.
  */
-record PaddedBatch(long[] ids, long[] positions, float[] mask, int rows, int length) {
+public record SequenceBatch(long[] ids, long[] positions, float[] mask, int rows, int length) {
 
-    enum Side { LEFT, RIGHT }
+    /** Which side the padding goes. */
+    public enum Side { LEFT, RIGHT }
 
-    static PaddedBatch of(List<int[]> sequences, int padId, Side side, ModelConfig config) {
+    public static SequenceBatch of(List<int[]> sequences, int padId, Side side, ModelConfig config) {
         int rows = sequences.size();
         int length = 0;
         for (int[] s : sequences) {
@@ -47,16 +53,16 @@ record PaddedBatch(long[] ids, long[] positions, float[] mask, int rows, int len
                 mask[r * length + offset + i] = 1f;
             }
         }
-        return new PaddedBatch(ids, positions, mask, rows, length);
+        return new SequenceBatch(ids, positions, mask, rows, length);
     }
 
     /** The mask (B, T) on {@code scope}. */
-    NDArray mask(NDManager scope) {
+    public NDArray mask(NDManager scope) {
         return scope.create(mask, new Shape(rows, length));
     }
 
     /** Final-norm hidden states (B, T, C) on {@code scope}. */
-    NDArray hiddenStates(DecoderModel model, NDManager scope) {
+    public NDArray hiddenStates(DecoderModel model, NDManager scope) {
         Shape shape = new Shape(rows, length);
         return model.hiddenStates(scope.create(ids, shape), scope.create(positions, shape), mask(scope), null);
     }
@@ -67,7 +73,7 @@ record PaddedBatch(long[] ids, long[] positions, float[] mask, int rows, int len
      *
      * @return (B, C)
      */
-    static NDArray lastTokenStates(NDArray hidden, NDArray mask) {
+    public static NDArray lastTokenStates(NDArray hidden, NDArray mask) {
         long b = hidden.getShape().get(0);
         long t = hidden.getShape().get(1);
         long c = hidden.getShape().get(2);
@@ -76,5 +82,39 @@ record PaddedBatch(long[] ids, long[] positions, float[] mask, int rows, int len
         NDArray last = mask.mul(positions).max(new int[] {1}).toType(ai.djl.ndarray.types.DataType.INT64, false); // (B)
         NDArray index = last.reshape(b, 1, 1).repeat(2, c);                                                      // (B, 1, C)
         return hidden.gather(index, 1).reshape(b, c);
+    }
+
+    /**
+     * log p(token t+1 | tokens 0..t) at {@code temperature} for every column t: (B, T), column
+     * T−1 (which has no next token) and padding hold values to ignore; weight them with
+     * {@link #nextTokenMask}. Dividing the logits by the sampling temperature here too keeps
+     * training log-probs equal to the rollout's (rlhf-details.md, "Log-probs").
+     */
+    public NDArray nextTokenLogProbs(DecoderModel model, NDManager scope, double temperature) {
+        NDArray hidden = hiddenStates(model, scope);                                      // (B, T, C)
+        NDArray logits = model.logits(hidden);                                            // (B, T, V)
+        return TokenLogProbs.selected(logits, scope.create(nextIds(), new Shape(rows, length)), temperature);
+    }
+
+    /** (B, T) float: 1 where column t of {@link #nextTokenLogProbs} scores a real token t+1. */
+    public NDArray nextTokenMask(NDManager scope) {
+        float[] next = new float[rows * length];
+        for (int r = 0; r < rows; r++) {
+            for (int t = 0; t + 1 < length; t++) {
+                next[r * length + t] = mask[r * length + t] * mask[r * length + t + 1];
+            }
+        }
+        return scope.create(next, new Shape(rows, length));
+    }
+
+    /** The ids shifted left by one (the last column repeats a valid id; it is masked out). */
+    private long[] nextIds() {
+        long[] next = new long[rows * length];
+        for (int r = 0; r < rows; r++) {
+            for (int t = 0; t < length; t++) {
+                next[r * length + t] = ids[r * length + Math.min(t + 1, length - 1)];
+            }
+        }
+        return next;
     }
 }
