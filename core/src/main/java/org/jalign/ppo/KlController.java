@@ -16,6 +16,9 @@ public sealed interface KlController permits KlController.Fixed, KlController.Ad
      */
     KlController update(double observedKl, long samples);
 
+    /** The same controller at β = {@code coefficient} (restoring a checkpoint). */
+    KlController withCoefficient(double coefficient);
+
     /** β stays constant. */
     record Fixed(double coefficient) implements KlController {
         public Fixed {
@@ -27,6 +30,11 @@ public sealed interface KlController permits KlController.Fixed, KlController.Ad
         @Override
         public KlController update(double observedKl, long samples) {
             return this;
+        }
+
+        @Override
+        public KlController withCoefficient(double beta) {
+            return new Fixed(beta);
         }
     }
 
@@ -52,6 +60,11 @@ public sealed interface KlController permits KlController.Fixed, KlController.Ad
         public KlController update(double observedKl, long samples) {
             double error = Math.max(-0.2, Math.min(0.2, observedKl / target - 1));
             return new Adaptive(coefficient * (1 + error * samples / horizon), target, horizon);
+        }
+
+        @Override
+        public KlController withCoefficient(double beta) {
+            return new Adaptive(beta, target, horizon);
         }
     }
 }
