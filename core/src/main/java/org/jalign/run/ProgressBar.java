@@ -27,6 +27,7 @@ public final class ProgressBar implements AutoCloseable {
     private long lastDraw = Long.MIN_VALUE;
     private int lastLength;
     private boolean closed;
+    private String status = "";
 
     /**
      * @param total the number of items, or a negative number when unknown
@@ -50,6 +51,14 @@ public final class ProgressBar implements AutoCloseable {
     public void advance(long items) {
         done += items;
         draw(false);
+    }
+
+    /**
+     * A short text shown after the counts (e.g. PPO's "reward 1.23 kl 0.45"), drawn with the next
+     * redraw; empty shows nothing.
+     */
+    public void setStatus(String text) {
+        status = text == null ? "" : text;
     }
 
     public long done() {
@@ -104,6 +113,9 @@ public final class ProgressBar implements AutoCloseable {
             }
         } else {
             s.append(' ').append(done).append(String.format(Locale.ROOT, " %.1f it/s ", rate)).append(clockTime(seconds));
+        }
+        if (!status.isEmpty()) {
+            s.append(' ').append(status);
         }
         return s.toString();
     }

@@ -23,6 +23,16 @@ class ProgressBarTest {
     }
 
     @Test
+    void showsAStatusAfterTheCounts() {
+        ProgressBar bar = new ProgressBar("ppo", 100, out, false, nanos::get);
+        nanos.set(3_000_000_000L);
+        bar.advance(37);
+        bar.setStatus("reward 1.25 kl 0.031");
+        assertThat(bar.render(nanos.get()))
+                .isEqualTo("ppo [###########...................] 37/100 12.3 it/s ETA 0:05 reward 1.25 kl 0.031");
+    }
+
+    @Test
     void redrawsAtMostEvery100ms() {
         ProgressBar bar = new ProgressBar("gen", 1000, out, false, nanos::get);
         for (int i = 0; i < 100; i++) {
