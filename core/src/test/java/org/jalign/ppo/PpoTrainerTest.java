@@ -160,6 +160,24 @@ class PpoTrainerTest {
     }
 
     @Test
+    void theTargetRewardIsJudgedOnTheWindowMean() throws Exception {
+        PpoConfig c = new PpoConfig(40, 2.0, 3, 8, 2, 8, 4, 2e-3, 1e-5, 1.0, 0.05, Double.NaN, 10000, 1.0, 0.95,
+                0.2, 0.2, 0.1, 0.0, 8, 1.0, 0, 1.0, Double.NaN, Double.NaN, false, 11);
+        try (LanguageModel policy = model()) {
+            policy.addAdapters(lora(), 5);
+            List<PpoTrainer.StepResult> r = new ArrayList<>();
+            try (PpoTrainer trainer = new PpoTrainer(policy, null, RED_COUNT, prompts(32, 1), c)) {
+                while (!trainer.reachedTargetReward() && trainer.stepCount() < c.steps()) {
+                    r.add(trainer.step());
+                    boolean windowReached = r.size() >= 3 && mean(r, r.size() - 3, r.size(), PpoTrainer.StepResult::scoreMean) >= 2.0;
+                    assertThat(trainer.reachedTargetReward()).isEqualTo(windowReached);
+                }
+                assertThat(trainer.stepCount()).isLessThan(40);
+            }
+        }
+    }
+
+    @Test
     void aResumedTrainerContinuesBitIdentically(@TempDir Path dir) throws Exception {
         PpoConfig c = config(6, 2e-3).withKl(0.05, 1.0);
         float[][] straight;
