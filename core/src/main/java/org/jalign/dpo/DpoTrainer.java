@@ -15,6 +15,8 @@ import org.jalign.lm.optim.TrainableParameter;
 import org.jalign.lm.train.SequenceBatch;
 import org.jalign.lm.train.TrainerState;
 import org.jalign.lm.train.TrainingConfig;
+import org.jalign.run.TrainingRun;
+import com.google.gson.JsonObject;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -38,7 +40,7 @@ import java.util.List;
  * </ol>
  * Trains the LoRA adapters when attached (base frozen), else every weight of the model.
  */
-final class DpoTrainer implements AutoCloseable {
+final class DpoTrainer implements TrainingRun.Trainer<List<List<DpoData.Example>>, DpoTrainer.StepResult>, AutoCloseable {
 
     /** Reference log-probs of the examples' sequences, (2N): every first sequence, then every second. */
     @FunctionalInterface
@@ -48,7 +50,27 @@ final class DpoTrainer implements AutoCloseable {
 
     /** What one step did. */
     record StepResult(long step, DpoMetrics metrics, double learningRate, double gradNorm, int examples, long tokens,
-                      double seconds) {
+                      double seconds) implements TrainingRun.Logged {
+        @Override
+        public JsonObject logLine() {
+            JsonObject line = new JsonObject();
+            metrics.writeTo(line, "");
+            line.addProperty("lr", learningRate);
+            line.addProperty("grad_norm", gradNorm);
+            line.addProperty("examples", examples);
+            line.addProperty("tokens_per_s", tokens / seconds);
+            return line;
+        }
+    }
+
+    /** Held-out metrics, logged with TRL's {@code eval_} prefix. */
+    record Evaluation(DpoMetrics metrics) implements TrainingRun.Logged {
+        @Override
+        public JsonObject logLine() {
+            JsonObject line = new JsonObject();
+            metrics.writeTo(line, "eval_");
+            return line;
+        }
     }
 
     private final LanguageModel model;
@@ -76,11 +98,13 @@ final class DpoTrainer implements AutoCloseable {
         this.schedule = config.learningRateSchedule();
     }
 
-    long step() {
+    @Override
+    public long step() {
         return optimizer.stepCount();
     }
 
-    StepResult step(List<List<DpoData.Example>> microBatches) {
+    @Override
+    public StepResult step(List<List<DpoData.Example>> microBatches) {
         long t0 = System.nanoTime();
         int total = 0;
         for (List<DpoData.Example> batch : microBatches) {
@@ -129,7 +153,7 @@ final class DpoTrainer implements AutoCloseable {
     }
 
     /** The held-out metrics (loss = mean per example); no gradients. */
-    DpoMetrics evaluate(List<DpoData.Example> examples, int batchSize) {
+    Evaluation evaluate(List<DpoData.Example> examples, int batchSize) {
         DpoMetrics metrics = new DpoMetrics();
         for (int from = 0; from < examples.size(); from += batchSize) {
             List<DpoData.Example> batch = examples.subList(from, Math.min(examples.size(), from + batchSize));
@@ -140,7 +164,7 @@ final class DpoTrainer implements AutoCloseable {
                 losses(batch, policy, ref, kl, scope, metrics);
             }
         }
-        return metrics;
+        return new Evaluation(metrics);
     }
 
     /** Per-example losses (N) of step 4, and their metrics added to {@code metrics}. */
@@ -229,11 +253,13 @@ final class DpoTrainer implements AutoCloseable {
         return rows;
     }
 
-    void saveState(Path dir) throws IOException {
+    @Override
+    public void saveState(Path dir) throws IOException {
         TrainerState.save(dir, trainable, optimizer);
     }
 
-    void loadState(Path dir) throws IOException {
+    @Override
+    public void loadState(Path dir) throws IOException {
         TrainerState.load(dir, trainable, optimizer);
     }
 

@@ -1,6 +1,5 @@
 package org.jalign.dpo;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import com.google.gson.JsonObject;
 import org.jalign.lm.Architecture;
@@ -10,9 +9,9 @@ import org.jalign.lm.lora.LoraConfig;
 import org.jalign.lm.optim.AdamWConfig;
 import org.jalign.lm.train.TrainingConfig;
 import org.jalign.run.ProgressBar;
+import org.jalign.run.TrainingRun;
 import org.jalign.run.RunDirectory;
 
-import java.io.BufferedWriter;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -132,7 +131,9 @@ public final class DpoTraining {
 
     /**
      * How the run ended: the last step's and the last evaluation's metrics (TRL's names) as
-     * written to metrics.jsonl; the evaluation is empty without eval data.
+     * written to metrics.jsonl (the step's null when the run resumed after its last step; the
+     * evaluation empty without eval data); wall seconds per step of this process, evaluations and
+     * checkpoints included.
      */
     public record Result(long steps, long resumedFrom, JsonObject lastStep, Optional<JsonObject> evaluation,
                          int trainExamples, int evalExamples, int promptsCut, int completionsCut, double secondsPerStep) {
@@ -211,58 +212,20 @@ public final class DpoTraining {
         TrainingConfig training = new TrainingConfig(steps, (long) Math.floor(c.warmupRatio() * steps),
                 TrainingConfig.Schedule.LINEAR, 0.0,
                 new AdamWConfig(c.learningRate(), 0.9, 0.999, 1e-8, c.weightDecay()), c.maxGradNorm(), c.accumulation());
-        long resumedFrom = 0;
-        JsonObject last = null;
-        JsonObject evaluation = null;
-        double seconds = 0;
-        int timed = 0;
+        TrainingRun.Outcome<DpoTrainer.StepResult, DpoTrainer.Evaluation> outcome;
+        DpoTrainer.Evaluation evaluation;
+        long t0 = System.nanoTime();
         try (DpoTrainer trainer = new DpoTrainer(policy, c.objective(), reference, training)) {
-            Optional<Path> checkpoint = dir.latestCheckpoint();
-            if (checkpoint.isPresent()) {
-                trainer.loadState(checkpoint.get());
-                resumedFrom = trainer.step();
-                if (!quiet) {
-                    err.println("resuming from " + checkpoint.get() + " (step " + resumedFrom + ")");
-                }
-            }
-            try (BufferedWriter metrics = dir.openMetrics(resumedFrom);
-                 ProgressBar bar = new ProgressBar("dpo", steps, err, quiet)) {
-                bar.advance(resumedFrom);
-                for (long step = trainer.step(); step < steps; step++) {
-                    Engine.getInstance().setRandomSeed((int) (c.seed() * 1_000_003L + step));   // LoRA dropout
-                    DpoTrainer.StepResult r = trainer.step(batchesFor(step, train, c, stepsPerEpoch));
-                    seconds += r.seconds();
-                    timed++;
-                    JsonObject line = new JsonObject();
-                    line.addProperty("step", r.step());
-                    line.addProperty("epoch", (double) r.step() / stepsPerEpoch);
-                    r.metrics().writeTo(line, "");
-                    line.addProperty("lr", r.learningRate());
-                    line.addProperty("grad_norm", r.gradNorm());
-                    line.addProperty("examples", r.examples());
-                    line.addProperty("tokens_per_s", r.tokens() / r.seconds());
-                    boolean end = r.step() == steps;
-                    if (!eval.isEmpty() && (end || c.evalEvery() > 0 && r.step() % c.evalEvery() == 0)) {
-                        evaluation = new JsonObject();
-                        trainer.evaluate(eval, c.batchSize()).writeTo(evaluation, "eval_");
-                        evaluation.entrySet().forEach(e -> line.add(e.getKey(), e.getValue()));
-                    }
-                    metrics.write(line + "\n");
-                    metrics.flush();
-                    last = line;
-                    bar.advance(1);
-                    if (end || c.checkpointEvery() > 0 && r.step() % c.checkpointEvery() == 0) {
-                        Path staged = dir.stageCheckpoint();
-                        trainer.saveState(staged);
-                        dir.commitCheckpoint(staged, r.step(), 2);
-                    }
-                }
-            }
-            if (evaluation == null && !eval.isEmpty()) {   // resumed after the last step
-                evaluation = new JsonObject();
-                trainer.evaluate(eval, c.batchSize()).writeTo(evaluation, "eval_");
+            outcome = TrainingRun.run(dir, trainer, step -> batchesFor(step, train, c, stepsPerEpoch),
+                    eval.isEmpty() ? Optional.empty() : Optional.of(() -> trainer.evaluate(eval, c.batchSize())),
+                    new TrainingRun.Options(steps, c.seed(), c.checkpointEvery(), 2, c.evalEvery(), quiet), err);
+            evaluation = outcome.lastEvaluation().orElse(null);
+            if (evaluation == null && !eval.isEmpty()) {
+                evaluation = trainer.evaluate(eval, c.batchSize());   // resumed after the last step
             }
         }
+        long stepped = steps - outcome.resumedFrom();
+        double secondsPerStep = stepped == 0 ? Double.NaN : (System.nanoTime() - t0) / 1e9 / stepped;
         // 6. final/
         if (c.lora() != null) {
             policy.saveAdapters(dir.finalDir());
@@ -273,8 +236,9 @@ public final class DpoTraining {
         } else {
             policy.save(dir.finalDir());
         }
-        return new Result(steps, resumedFrom, last, Optional.ofNullable(evaluation), train.size(), eval.size(),
-                data.promptsCut(), data.completionsCut(), timed == 0 ? Double.NaN : seconds / timed);
+        return new Result(steps, outcome.resumedFrom(), outcome.lastStep().map(TrainingRun.Logged::logLine).orElse(null),
+                Optional.ofNullable(evaluation).map(TrainingRun.Logged::logLine), train.size(), eval.size(),
+                data.promptsCut(), data.completionsCut(), secondsPerStep);
     }
 
     /** Reference log-probs from {@code model}, with its adapters switched off when {@code adaptersOff}. */

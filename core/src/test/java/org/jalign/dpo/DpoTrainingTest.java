@@ -111,13 +111,13 @@ class DpoTrainingTest {
         }
         StringBuilder curve = new StringBuilder();
         for (JsonObject m : metrics(run)) {
-            if (m.has("eval_rewards/accuracies")) {
-                curve.append(String.format(Locale.ROOT, " %d:%.2f", m.get("step").getAsLong(),
-                        m.get("eval_rewards/accuracies").getAsDouble()));
+            String name = m.has("eval_rewards/accuracies") ? "eval_rewards/accuracies" : "eval_rewards/margins";
+            if (m.has(name)) {
+                curve.append(String.format(Locale.ROOT, " %d:%.2f", m.get("step").getAsLong(), m.get(name).getAsDouble()));
             }
         }
         System.out.printf(Locale.ROOT, "dpo learning test (%s): %d steps in %.1f s (%.2f s/step); held-out preference "
-                        + "accuracy before %.3f, reward accuracy after %.3f; log-prob margin %.3f -> %.3f; eval accuracy by step%s%n",
+                        + "accuracy before %.3f, reward accuracy after %.3f; log-prob margin %.3f -> %.3f; eval accuracy (kto: eval reward margin) by step%s%n",
                 name, r.steps(), seconds, r.secondsPerStep(), before[0], after[0], before[1], after[1], curve);
         return new double[] {before[0], after[0], before[1], after[1]};
     }
