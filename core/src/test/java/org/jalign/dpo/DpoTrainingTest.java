@@ -111,9 +111,9 @@ class DpoTrainingTest {
         }
         StringBuilder curve = new StringBuilder();
         for (JsonObject m : metrics(run)) {
-            String name = m.has("eval_rewards/accuracies") ? "eval_rewards/accuracies" : "eval_rewards/margins";
-            if (m.has(name)) {
-                curve.append(String.format(Locale.ROOT, " %d:%.2f", m.get("step").getAsLong(), m.get(name).getAsDouble()));
+            String metric = m.has("eval_rewards/accuracies") ? "eval_rewards/accuracies" : "eval_rewards/margins";
+            if (m.has(metric)) {
+                curve.append(String.format(Locale.ROOT, " %d:%.2f", m.get("step").getAsLong(), m.get(metric).getAsDouble()));
             }
         }
         System.out.printf(Locale.ROOT, "dpo learning test (%s): %d steps in %.1f s (%.2f s/step); held-out preference "
@@ -152,8 +152,10 @@ class DpoTrainingTest {
         Path model = RewardFixtures.model(dir);
         Path pairs = dir.resolve("pairs.jsonl");
         Files.writeString(pairs, DpoFixtures.pairs(400, 3, "big"));
-        DpoTraining.Config c = config(model, pairs, DpoObjective.defaults(DpoLossType.IPO), LoraConfig.parse("r=8,alpha=16"),
-                1e-2, true, 4);
+        DpoTraining.Config one = config(model, pairs, DpoObjective.defaults(DpoLossType.IPO), LoraConfig.parse("r=8,alpha=16"),
+                1e-2, true, 8);
+        DpoTraining.Config c = new DpoTraining.Config(model, pairs, one.objective(), one.lora(), false, true, one.maxLength(),
+                one.evalFraction(), one.batchSize(), 2, one.learningRate(), one.warmupRatio(), 0, 1, 1, one.seed(), 0, 8);
         double[] r = learn(dir, c, pairs, "ipo, lora");
         assertThat(r[0]).isBetween(0.3, 0.7);
         assertThat(r[1]).isGreaterThanOrEqualTo(0.9);
@@ -170,9 +172,10 @@ class DpoTrainingTest {
     void ktoLearnsFromUnpairedThumbs(@TempDir Path dir) throws Exception {
         Path model = RewardFixtures.model(dir);
         Path pairs = dir.resolve("pairs.jsonl");
-        Files.writeString(pairs, DpoFixtures.pairs(250, 3, "big"));
+        Files.writeString(pairs, DpoFixtures.pairs(400, 3, "big"));
         Path thumbs = dir.resolve("thumbs.jsonl");
         Files.writeString(thumbs, unpaired(Files.readString(pairs)));
+        // 800 thumbs in batches of 16: 40 steps
         DpoTraining.Config c = config(model, thumbs, DpoObjective.defaults(DpoLossType.KTO), LoraConfig.parse("r=8,alpha=16"),
                 1e-2, false, 8);
         // held out: the pairs of the prompts KTO's split held out (same prompts in the same order, same seed)
