@@ -13,6 +13,8 @@ import org.jalign.lm.optim.LearningRateSchedule;
 import org.jalign.lm.optim.TrainableParameter;
 import org.jalign.lm.train.TrainerState;
 import org.jalign.lm.train.TrainingConfig;
+import org.jalign.run.TrainingRun;
+import com.google.gson.JsonObject;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -34,15 +36,38 @@ import java.util.List;
  * <p>Trains the head's weight and, with LoRA adapters attached, the adapters (base frozen), else
  * every body weight except an untied LM head, which the reward never reads.
  */
-final class RewardTrainer implements AutoCloseable {
+final class RewardTrainer implements TrainingRun.Trainer<List<List<Comparison>>, RewardTrainer.StepResult>, AutoCloseable {
 
     /** What one step did; rewards are raw (before normalisation). */
     record StepResult(long step, double loss, double accuracy, double meanMargin, double rewardMean, double rewardStd,
-                      double learningRate, double gradNorm, int pairs, int sequences, double seconds) {
+                      double learningRate, double gradNorm, int pairs, int sequences, double seconds)
+            implements TrainingRun.Logged {
+        @Override
+        public JsonObject logLine() {
+            JsonObject line = new JsonObject();
+            line.addProperty("loss", loss);
+            line.addProperty("accuracy", accuracy);
+            line.addProperty("margin", meanMargin);
+            line.addProperty("reward_mean", rewardMean);
+            line.addProperty("reward_std", rewardStd);
+            line.addProperty("lr", learningRate);
+            line.addProperty("grad_norm", gradNorm);
+            line.addProperty("pairs", pairs);
+            line.addProperty("sequences_per_s", sequences / seconds);
+            return line;
+        }
     }
 
     /** Loss (weighted as in training), pair accuracy and mean margin over a held-out set. */
-    record Evaluation(double loss, double accuracy, double meanMargin) {
+    record Evaluation(double loss, double accuracy, double meanMargin) implements TrainingRun.Logged {
+        @Override
+        public JsonObject logLine() {
+            JsonObject line = new JsonObject();
+            line.addProperty("eval_loss", loss);
+            line.addProperty("eval_accuracy", accuracy);
+            line.addProperty("eval_margin", meanMargin);
+            return line;
+        }
     }
 
     private final RewardModel model;
@@ -79,11 +104,13 @@ final class RewardTrainer implements AutoCloseable {
     }
 
     /** Optimizer steps taken (a resumed run counts those before its checkpoint). */
-    long step() {
+    @Override
+    public long step() {
         return optimizer.stepCount();
     }
 
-    StepResult step(List<List<Comparison>> microBatches) {
+    @Override
+    public StepResult step(List<List<Comparison>> microBatches) {
         long t0 = System.nanoTime();
         int groups = 0;
         for (List<Comparison> batch : microBatches) {
@@ -175,11 +202,13 @@ final class RewardTrainer implements AutoCloseable {
         return new Evaluation(loss, (double) correct / pairs, marginSum / pairs);
     }
 
-    void saveState(Path dir) throws IOException {
+    @Override
+    public void saveState(Path dir) throws IOException {
         TrainerState.save(dir, trainable, optimizer);
     }
 
-    void loadState(Path dir) throws IOException {
+    @Override
+    public void loadState(Path dir) throws IOException {
         TrainerState.load(dir, trainable, optimizer);
     }
 

@@ -1,6 +1,5 @@
 package org.jalign.reward;
 
-import ai.djl.engine.Engine;
 import com.google.gson.JsonObject;
 import org.jalign.lm.Architecture;
 import org.jalign.lm.LanguageModel;
@@ -8,10 +7,9 @@ import org.jalign.lm.TextTokenizer;
 import org.jalign.lm.lora.LoraConfig;
 import org.jalign.lm.optim.AdamWConfig;
 import org.jalign.lm.train.TrainingConfig;
-import org.jalign.run.ProgressBar;
 import org.jalign.run.RunDirectory;
+import org.jalign.run.TrainingRun;
 
-import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -37,8 +35,9 @@ import java.util.SplittableRandom;
  *       length keeping each completion's end ({@link RewardEncoder}).</li>
  *   <li>The run directory and its manifest (config, seed, versions, data and weights hashes), only
  *       once model and data check out.</li>
- *   <li>Training: epochs of comparisons shuffled per epoch by (seed, epoch); every step is a pure
- *       function of its index, so a resumed run repeats exactly what an uninterrupted one does;
+ *   <li>Training in {@link TrainingRun}: epochs of comparisons shuffled per epoch by (seed,
+ *       epoch); every step is a pure function of its index, so a resumed run repeats exactly what
+ *       an uninterrupted one does;
  *       AdamW with linear warmup and decay, clipping and accumulation ({@link RewardTrainer});
  *       metrics per step, held-out loss/accuracy every {@code evalEvery} steps and at the end;
  *       checkpoints staged and renamed.</li>
@@ -190,39 +189,19 @@ public final class RewardTraining {
                     new AdamWConfig(c.learningRate(), 0.9, 0.999, 1e-8, c.weightDecay()), c.maxGradNorm(),
                     c.accumulation());
             // 4. train
-            long resumedFrom;
-            RewardTrainer.StepResult last = null;
-            RewardTrainer.Evaluation evaluation = null;
+            TrainingRun.Outcome<RewardTrainer.StepResult, RewardTrainer.Evaluation> outcome;
+            RewardTrainer.Evaluation evaluation;
             try (RewardTrainer trainer = new RewardTrainer(model, training, c.centerCoefficient())) {
-                resumedFrom = resumeFrom(dir, trainer, quiet, err);
-                try (BufferedWriter metrics = dir.openMetrics(resumedFrom);
-                     ProgressBar bar = new ProgressBar("train", steps, err, quiet)) {
-                    bar.advance(resumedFrom);
-                    for (long step = trainer.step(); step < steps; step++) {
-                        Engine.getInstance().setRandomSeed((int) (c.seed() * 1_000_003L + step));   // LoRA dropout
-                        last = trainer.step(batchesFor(step, train, c, stepsPerEpoch));
-                        JsonObject line = metricsLine(last);
-                        boolean end = last.step() == steps;
-                        if (!eval.isEmpty() && (end || c.evalEvery() > 0 && last.step() % c.evalEvery() == 0)) {
-                            evaluation = trainer.evaluate(eval, c.batchSize());
-                            line.addProperty("eval_loss", evaluation.loss());
-                            line.addProperty("eval_accuracy", evaluation.accuracy());
-                            line.addProperty("eval_margin", evaluation.meanMargin());
-                        }
-                        metrics.write(line + "\n");
-                        metrics.flush();
-                        bar.advance(1);
-                        if (end || c.checkpointEvery() > 0 && last.step() % c.checkpointEvery() == 0) {
-                            Path staged = dir.stageCheckpoint();
-                            trainer.saveState(staged);
-                            dir.commitCheckpoint(staged, last.step(), 2);
-                        }
-                    }
-                }
+                outcome = TrainingRun.run(dir, trainer, step -> batchesFor(step, train, c, stepsPerEpoch),
+                        eval.isEmpty() ? Optional.empty() : Optional.of(() -> trainer.evaluate(eval, c.batchSize())),
+                        new TrainingRun.Options(steps, c.seed(), c.checkpointEvery(), 2, c.evalEvery(), quiet), err);
+                evaluation = outcome.lastEvaluation().orElse(null);
                 if (evaluation == null && !eval.isEmpty()) {
                     evaluation = trainer.evaluate(eval, c.batchSize());   // resumed after the last step
                 }
             }
+            long resumedFrom = outcome.resumedFrom();
+            RewardTrainer.StepResult last = outcome.lastStep().orElse(null);
             // 5. normalisation over the distinct training completions
             RewardNormalisation normalisation = RewardNormalisation.fit(toDoubles(model.rawRewards(distinct(train))));
             model.setNormalisation(normalisation);
@@ -263,19 +242,6 @@ public final class RewardTraining {
         return out;
     }
 
-    private static long resumeFrom(RunDirectory dir, RewardTrainer trainer, boolean quiet, PrintWriter err)
-            throws IOException {
-        Optional<Path> checkpoint = dir.latestCheckpoint();
-        if (checkpoint.isEmpty()) {
-            return 0;
-        }
-        trainer.loadState(checkpoint.get());
-        if (!quiet) {
-            err.println("resuming from " + checkpoint.get() + " (step " + trainer.step() + ")");
-        }
-        return trainer.step();
-    }
-
     /** The micro-batches of {@code step}: epoch e visits the comparisons in a permutation seeded by (seed, e). */
     static List<List<Comparison>> batchesFor(long step, List<Comparison> train, Config c, long stepsPerEpoch) {
         long epoch = step / stepsPerEpoch;
@@ -294,21 +260,6 @@ public final class RewardTraining {
             micro.add(batch);
         }
         return micro;
-    }
-
-    private static JsonObject metricsLine(RewardTrainer.StepResult r) {
-        JsonObject line = new JsonObject();
-        line.addProperty("step", r.step());
-        line.addProperty("loss", r.loss());
-        line.addProperty("accuracy", r.accuracy());
-        line.addProperty("margin", r.meanMargin());
-        line.addProperty("reward_mean", r.rewardMean());
-        line.addProperty("reward_std", r.rewardStd());
-        line.addProperty("lr", r.learningRate());
-        line.addProperty("grad_norm", r.gradNorm());
-        line.addProperty("pairs", r.pairs());
-        line.addProperty("sequences_per_s", r.sequences() / r.seconds());
-        return line;
     }
 
     /** Every training sequence once (exported pairs repeat a completion in up to K−1 pairs). */
