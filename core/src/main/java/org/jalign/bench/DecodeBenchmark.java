@@ -1,5 +1,8 @@
 package org.jalign.bench;
 
+import org.jalign.lm.DecodeEngine;
+import org.jalign.lm.DecodeSession;
+import org.jalign.lm.DjlDecodeSession;
 import org.jalign.lm.GenerationConfig;
 import org.jalign.lm.Generator;
 import org.jalign.lm.LanguageModel;
@@ -46,8 +49,15 @@ public final class DecodeBenchmark {
         return matmul + 4.0 * q * context * c.numLayers();
     }
 
+    /** "java" or "djl": the engine {@code engine} selects for this model now (opens one tiny session to find out). */
+    public static String engineUsed(LanguageModel model, DecodeEngine engine) {
+        try (DecodeSession s = model.decoder().newDecodeSession(1, 1, true, engine)) {
+            return s instanceof DjlDecodeSession ? "djl" : "java";
+        }
+    }
+
     public static Result run(LanguageModel model, int batch, int promptLength, int newTokens, int repeats,
-                             double peakGflops, long seed) {
+                             double peakGflops, long seed, DecodeEngine engine) {
         ModelConfig c = model.config();
         if (promptLength + newTokens > c.maxPositions()) {
             throw new IllegalArgumentException("prompt length " + promptLength + " + new tokens " + newTokens
@@ -59,7 +69,7 @@ public final class DecodeBenchmark {
             prompts.add(random.ints(promptLength, 0, c.vocabSize()).toArray());
         }
         Generator generator = new Generator(model.decoder(),
-                new SpecialTokens(-1, List.of(), model.specialTokens().padId()));
+                new SpecialTokens(-1, List.of(), model.specialTokens().padId()), engine);
         GenerationConfig one = GenerationConfig.greedy(1);
         GenerationConfig all = GenerationConfig.greedy(newTokens);
         generator.generate(prompts, one, 0);               // warm-up: first-call allocations, thread pools

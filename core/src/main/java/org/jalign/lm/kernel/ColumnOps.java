@@ -85,12 +85,12 @@ public final class ColumnOps {
     public static final class AttentionScratch {
         final float[] query;
         final float[] scores;
-        final float[] sum;
+        final float[] lanes;
 
         public AttentionScratch(int headDim, int capacity) {
             this.query = new float[headDim];
-            this.scores = new float[(capacity + L - 1) / L * L];
-            this.sum = new float[headDim];
+            this.lanes = new float[L];
+            this.scores = new float[capacity + 4 * L];
         }
     }
 
@@ -100,74 +100,117 @@ public final class ColumnOps {
      * {@code first} are left padding; skipping them is what the additive −1e9 mask of the DJL path
      * amounts to (their weights underflow to exactly 0).
      *
-     * @param qkv         feature-major projections (rows, width); the group's queries are heads
-     *                    [queryHead, queryHead + group) of hd rows each, read in column {@code column}
-     * @param keys        the cache of this sequence and key/value head: slot s at [base + s·hd, +hd)
-     * @param out         feature-major (H·hd, width): the heads' results, written in column {@code column}
+     * <p>Keys are cached transposed, (hd, capacity) per sequence and head, so the scores of L
+     * consecutive slots are one vector FMA per feature with no horizontal sums; values stay
+     * (capacity, hd), so the weighted sum is one vector FMA per slot and L features. Four
+     * independent accumulators in each loop hide the FMA latency.
+     *
+     * @param qkv    feature-major projections (rows, width); the group's queries are heads
+     *               [queryHead, queryHead + group) of hd rows each, read in column {@code column}
+     * @param keys   at {@code base}: this sequence and head's keys, feature d of slot s at d·capacity + s
+     * @param values at {@code base}: its values, slot s at s·hd
+     * @param out    feature-major (H·hd, width): the heads' results, written in column {@code column}
      */
     public static void attend(float[] qkv, int width, int column, int queryHead, int group, int headDim,
-                              float[] keys, float[] values, int base, int first, int last, float scale,
+                              float[] keys, float[] values, int base, int capacity, int first, int last, float scale,
                               float[] out, AttentionScratch scratch) {
         float[] q = scratch.query;
         float[] scores = scratch.scores;
-        float[] sum = scratch.sum;
-        int bound = F.loopBound(headDim);
+        int count = last - first + 1;
         for (int h = queryHead; h < queryHead + group; h++) {
             for (int d = 0; d < headDim; d++) {
                 q[d] = qkv[(h * headDim + d) * width + column] * scale;
             }
-            // 1. scores and their maximum
-            float max = Float.NEGATIVE_INFINITY;
-            for (int s = first; s <= last; s++) {
-                int k = base + s * headDim;
-                FloatVector acc = FloatVector.zero(F);
-                int d = 0;
-                for (; d < bound; d += L) {
-                    acc = FloatVector.fromArray(F, q, d).fma(FloatVector.fromArray(F, keys, k + d), acc);
+            // 1. scores[j] = q · k(first + j), four vectors of slots at a time
+            int keyStart = base + first;
+            int j = 0;
+            for (; j + 4 * L <= count; j += 4 * L) {
+                FloatVector a0 = FloatVector.zero(F);
+                FloatVector a1 = a0;
+                FloatVector a2 = a0;
+                FloatVector a3 = a0;
+                for (int d = 0, k = keyStart + j; d < headDim; d++, k += capacity) {
+                    FloatVector qd = FloatVector.broadcast(F, q[d]);
+                    a0 = qd.fma(FloatVector.fromArray(F, keys, k), a0);
+                    a1 = qd.fma(FloatVector.fromArray(F, keys, k + L), a1);
+                    a2 = qd.fma(FloatVector.fromArray(F, keys, k + 2 * L), a2);
+                    a3 = qd.fma(FloatVector.fromArray(F, keys, k + 3 * L), a3);
                 }
-                float score = acc.reduceLanes(VectorOperators.ADD);
-                for (; d < headDim; d++) {
-                    score += q[d] * keys[k + d];
+                a0.intoArray(scores, j);
+                a1.intoArray(scores, j + L);
+                a2.intoArray(scores, j + 2 * L);
+                a3.intoArray(scores, j + 3 * L);
+            }
+            for (; j + L <= count; j += L) {
+                FloatVector a0 = FloatVector.zero(F);
+                for (int d = 0, k = keyStart + j; d < headDim; d++, k += capacity) {
+                    a0 = FloatVector.broadcast(F, q[d]).fma(FloatVector.fromArray(F, keys, k), a0);
                 }
-                scores[s - first] = score;
-                max = Math.max(max, score);
+                a0.intoArray(scores, j);
+            }
+            for (; j < count; j++) {
+                float score = 0;
+                for (int d = 0, k = keyStart + j; d < headDim; d++, k += capacity) {
+                    score += q[d] * keys[k];
+                }
+                scores[j] = score;
             }
             // 2. softmax: exp(score − max) / Σ
-            int count = last - first + 1;
+            float max = Float.NEGATIVE_INFINITY;
+            for (j = 0; j < count; j++) {
+                max = Math.max(max, scores[j]);
+            }
             float total = 0;
-            int s = 0;
-            for (; s < F.loopBound(count); s += L) {
-                FloatVector e = FloatVector.fromArray(F, scores, s).sub(max).lanewise(VectorOperators.EXP);
-                e.intoArray(scores, s);
+            for (j = 0; j < F.loopBound(count); j += L) {
+                FloatVector e = FloatVector.fromArray(F, scores, j).sub(max).lanewise(VectorOperators.EXP);
+                e.intoArray(scores, j);
                 total += e.reduceLanes(VectorOperators.ADD);
             }
-            for (; s < count; s++) {
-                scores[s] = (float) Math.exp(scores[s] - max);
-                total += scores[s];
+            for (; j < count; j++) {
+                scores[j] = (float) Math.exp(scores[j] - max);
+                total += scores[j];
             }
-            // 3. the weighted sum of values, L features at a time with the sum in a register
             float inverseTotal = 1f / total;
-            for (s = 0; s < count; s++) {
-                scores[s] *= inverseTotal;
+            for (j = 0; j < count; j++) {
+                scores[j] *= inverseTotal;
             }
+            // 3. out = Σ_j p_j · v(first + j), four vectors of features at a time
+            int valueStart = base + first * headDim;
+            int outRow = h * headDim;
             int d = 0;
-            for (; d < bound; d += L) {
-                FloatVector acc = FloatVector.zero(F);
-                for (int slot = first, v = base + first * headDim + d; slot <= last; slot++, v += headDim) {
-                    acc = FloatVector.fromArray(F, values, v).fma(FloatVector.broadcast(F, scores[slot - first]), acc);
+            for (; d + 4 * L <= headDim; d += 4 * L) {
+                FloatVector a0 = FloatVector.zero(F);
+                FloatVector a1 = a0;
+                FloatVector a2 = a0;
+                FloatVector a3 = a0;
+                for (j = 0; j < count; j++) {
+                    int v = valueStart + j * headDim + d;
+                    FloatVector p = FloatVector.broadcast(F, scores[j]);
+                    a0 = FloatVector.fromArray(F, values, v).fma(p, a0);
+                    a1 = FloatVector.fromArray(F, values, v + L).fma(p, a1);
+                    a2 = FloatVector.fromArray(F, values, v + 2 * L).fma(p, a2);
+                    a3 = FloatVector.fromArray(F, values, v + 3 * L).fma(p, a3);
                 }
-                acc.intoArray(sum, d);
+                store(a0, out, outRow + d, width, column, scratch.lanes);
+                store(a1, out, outRow + d + L, width, column, scratch.lanes);
+                store(a2, out, outRow + d + 2 * L, width, column, scratch.lanes);
+                store(a3, out, outRow + d + 3 * L, width, column, scratch.lanes);
             }
             for (; d < headDim; d++) {
-                float acc = 0;
-                for (int slot = first; slot <= last; slot++) {
-                    acc += scores[slot - first] * values[base + slot * headDim + d];
+                float sum = 0;
+                for (j = 0; j < count; j++) {
+                    sum += scores[j] * values[valueStart + j * headDim + d];
                 }
-                sum[d] = acc;
+                out[(outRow + d) * width + column] = sum;
             }
-            for (d = 0; d < headDim; d++) {
-                out[(h * headDim + d) * width + column] = sum[d];
-            }
+        }
+    }
+
+    /** Writes the lanes of {@code v} into rows [row, row + L) of column {@code column}. */
+    private static void store(FloatVector v, float[] out, int row, int width, int column, float[] lanes) {
+        v.intoArray(lanes, 0);
+        for (int lane = 0; lane < L; lane++) {
+            out[(row + lane) * width + column] = lanes[lane];
         }
     }
 }

@@ -46,7 +46,8 @@ final class LlamaDecodeSession implements DecodeSession {
     private final int inter;
     private final float eps;
     private final float scale;
-    // the cache: per layer [row][kv head][slot][hd]
+    // the cache, per layer: keys [row][kv head][hd][slot] (transposed: see ColumnOps.attend),
+    // values [row][kv head][slot][hd]
     private final float[][] keys;
     private final float[][] values;
     private final int[] firstSlot;            // per row: its first real slot (left padding before)
@@ -124,8 +125,13 @@ final class LlamaDecodeSession implements DecodeSession {
                 float[] k = cache.hostKeys(layer);   // (R, KV, P, hd)
                 float[] v = cache.hostValues(layer);
                 for (int rowHead = 0; rowHead < rows * kvHeads; rowHead++) {
-                    System.arraycopy(k, rowHead * block, keys[layer], rowHead * capacity * headDim, block);
-                    System.arraycopy(v, rowHead * block, values[layer], rowHead * capacity * headDim, block);
+                    int at = rowHead * capacity * headDim;
+                    System.arraycopy(v, rowHead * block, values[layer], at, block);
+                    for (int s = 0; s < promptLength; s++) {
+                        for (int d = 0; d < headDim; d++) {
+                            keys[layer][at + d * capacity + s] = k[rowHead * block + s * headDim + d];
+                        }
+                    }
                 }
             }
         }
@@ -182,7 +188,7 @@ final class LlamaDecodeSession implements DecodeSession {
                 int row = chunk / kvHeads;
                 int kvHead = chunk % kvHeads;
                 ColumnOps.attend(qkv, width, row, kvHead * group, group, headDim, layerKeys, layerValues,
-                        (row * kvHeads + kvHead) * capacity * headDim, firstSlot[row], slot, scale, attended,
+                        (row * kvHeads + kvHead) * capacity * headDim, capacity, firstSlot[row], slot, scale, attended,
                         scratch[worker]);
             });
             MatMul.multiply(workers, layer.out(), layer.outBias(), attended, x, width, true);
@@ -210,10 +216,10 @@ final class LlamaDecodeSession implements DecodeSession {
         int valueRow = (heads + kvHeads) * headDim;
         for (int b = 0; b < live; b++) {
             for (int g = 0; g < kvHeads; g++) {
-                int at = ((b * kvHeads + g) * capacity + slot) * headDim;
+                int at = (b * kvHeads + g) * capacity * headDim;
                 for (int d = 0; d < headDim; d++) {
-                    keys[layer][at + d] = qkv[(keyRow + g * headDim + d) * width + b];
-                    values[layer][at + d] = qkv[(valueRow + g * headDim + d) * width + b];
+                    keys[layer][at + d * capacity + slot] = qkv[(keyRow + g * headDim + d) * width + b];
+                    values[layer][at + slot * headDim + d] = qkv[(valueRow + g * headDim + d) * width + b];
                 }
             }
         }
