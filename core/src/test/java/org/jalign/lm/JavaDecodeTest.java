@@ -155,6 +155,39 @@ class JavaDecodeTest {
         }
     }
 
+    /** LoRA on every projection, against the reference run on weights merged by hand in double. */
+    @ParameterizedTest
+    @MethodSource("llamaFamily")
+    void loraAdaptersAreAppliedAsOnHandMergedWeights(ModelConfig config) {
+        ModelConfig c = noEos(config);
+        Map<String, float[]> weights = TinyCheckpoints.randomWeights(c, SEED);
+        List<int[]> prompts = List.of(tokens(3, c.vocabSize(), 21), tokens(6, c.vocabSize(), 22), tokens(1, c.vocabSize(), 23));
+        try (LanguageModel model = TinyModels.create(c, SEED)) {
+            org.jalign.lm.lora.LoraAdapters adapters = model.addAdapters(new LoraConfig(3, 5, 0,
+                    List.of("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj")), 4);
+            LoraTest.randomiseB(adapters, 5);
+            Map<String, float[]> merged = LoraTest.mergeByHand(c.architecture(), weights, adapters);
+            Generator javaEngine = new Generator(model.decoder(), model.specialTokens(), DecodeEngine.JAVA);
+            List<GeneratedSequence> adapted = javaEngine.generate(prompts, GenerationConfig.greedy(16), 0);
+            boolean differsFromBase = false;
+            for (int p = 0; p < prompts.size(); p++) {
+                int[] expected = ReferenceTransformer.greedy(c, merged, prompts.get(p), 16);
+                assertThat(adapted.get(p).completionIds()).as("prompt %d", p).containsExactly(expected);
+                differsFromBase |= !java.util.Arrays.equals(expected, ReferenceTransformer.greedy(c, weights, prompts.get(p), 16));
+            }
+            assertThat(differsFromBase).as("the adapters change some completion").isTrue();
+            try (AutoCloseable off = model.adaptersDisabled()) {
+                List<GeneratedSequence> base = javaEngine.generate(prompts, GenerationConfig.greedy(16), 0);
+                for (int p = 0; p < prompts.size(); p++) {
+                    assertThat(base.get(p).completionIds())
+                            .containsExactly(ReferenceTransformer.greedy(c, weights, prompts.get(p), 16));
+                }
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+        }
+    }
+
     /** A DJL fact the Java path relies on (docs/djl-notes.md): the buffer is the tensor's own memory. */
     @Test
     void toByteBufferOfAContiguousCpuTensorAliasesItsStorage() {
@@ -242,15 +275,13 @@ class JavaDecodeTest {
             assertThat(gpt2.generate(List.of(new int[] {1}), GenerationConfig.greedy(2), 0)).hasSize(1);
         }
         try (LanguageModel llama = TinyModels.create(noEos(TinyCheckpoints.tinyLlama()), SEED)) {
-            llama.addAdapters(LoraConfig.parse("r=2,alpha=4,targets=q_proj,v_proj"), 1);
+            llama.addAdapters(LoraConfig.parse("r=2,alpha=4,dropout=0.1,targets=q_proj,v_proj"), 1);
             Generator javaEngine = new Generator(llama.decoder(), llama.specialTokens(), DecodeEngine.JAVA);
+            llama.decoder().adapters().setTraining(true);
             assertThatThrownBy(() -> javaEngine.generate(List.of(new int[] {1}), GenerationConfig.greedy(2), 0))
-                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("LoRA adapters");
-            try (AutoCloseable off = llama.adaptersDisabled()) {
-                assertThat(javaEngine.generate(List.of(new int[] {1}), GenerationConfig.greedy(2), 0)).hasSize(1);
-            } catch (Exception e) {
-                throw new AssertionError(e);
-            }
+                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("training mode");
+            llama.decoder().adapters().setTraining(false);
+            assertThat(javaEngine.generate(List.of(new int[] {1}), GenerationConfig.greedy(2), 0)).hasSize(1);
         }
     }
 

@@ -31,6 +31,9 @@ public final class MatMul {
     private MatMul() {
     }
 
+    /** At most this many live columns take the dot-product kernel ({@link #multiplyFew}). */
+    public static final int FEW_COLUMNS = 2;
+
     /** {@code columns} rounded up to a multiple of {@link #LANES}. */
     public static int paddedWidth(int columns) {
         return (columns + LANES - 1) / LANES * LANES;
@@ -50,6 +53,92 @@ public final class MatMul {
         int chunks = (a.rows() + ROWS_PER_CHUNK - 1) / ROWS_PER_CHUNK;
         workers.run(chunks, (chunk, worker) -> rows(a, bias, x, y, width, chunk * ROWS_PER_CHUNK,
                 Math.min(a.rows(), (chunk + 1) * ROWS_PER_CHUNK), accumulate));
+    }
+
+    /**
+     * As {@link #multiply} for the first {@code columns} ≤ {@link #FEW_COLUMNS} columns only (the
+     * others are left as they are): a batch of one or two sequences. The broadcast kernel would do
+     * L/columns times the useful work; here the columns are first copied to {@code scratch}
+     * (columns × in, token-major) and each output is a dot product of a weight row with a column, L
+     * weights per FMA, so the product runs at the speed the weights stream from memory.
+     *
+     * @param scratch at least columns · in floats
+     */
+    public static void multiplyFew(Workers workers, Matrix a, Matrix bias, float[] x, float[] y, int width,
+                                   int columns, boolean accumulate, float[] scratch) {
+        check(a, bias, x, y, width);
+        if (columns < 1 || columns > FEW_COLUMNS) {
+            throw new IllegalArgumentException("columns must be in [1, " + FEW_COLUMNS + "], got " + columns);
+        }
+        int in = a.columns();
+        for (int b = 0; b < columns; b++) {
+            for (int i = 0; i < in; i++) {
+                scratch[b * in + i] = x[i * width + b];
+            }
+        }
+        int chunks = (a.rows() + ROWS_PER_CHUNK - 1) / ROWS_PER_CHUNK;
+        workers.run(chunks, (chunk, worker) -> dotRows(a, bias, scratch, columns, y, width,
+                chunk * ROWS_PER_CHUNK, Math.min(a.rows(), (chunk + 1) * ROWS_PER_CHUNK), accumulate));
+    }
+
+    /** y[o][b] (+)= A[o] · columns[b] (+ bias[o]) for rows [from, to), four rows at a time. */
+    private static void dotRows(Matrix a, Matrix bias, float[] columns, int count, float[] y, int width, int from,
+                                int to, boolean accumulate) {
+        ByteBuffer w = a.data();
+        int in = a.columns();
+        int bound = F.loopBound(in);
+        int rowBytes = in * Float.BYTES;
+        int o = from;
+        for (; o + 4 <= to; o += 4) {
+            int r0 = o * rowBytes;
+            for (int b = 0; b < count; b++) {
+                int c = b * in;
+                FloatVector a0 = FloatVector.zero(F);
+                FloatVector a1 = a0;
+                FloatVector a2 = a0;
+                FloatVector a3 = a0;
+                int i = 0;
+                for (; i < bound; i += LANES) {
+                    FloatVector xv = FloatVector.fromArray(F, columns, c + i);
+                    int at = r0 + i * Float.BYTES;
+                    a0 = FloatVector.fromByteBuffer(F, w, at, java.nio.ByteOrder.nativeOrder()).fma(xv, a0);
+                    a1 = FloatVector.fromByteBuffer(F, w, at + rowBytes, java.nio.ByteOrder.nativeOrder()).fma(xv, a1);
+                    a2 = FloatVector.fromByteBuffer(F, w, at + 2 * rowBytes, java.nio.ByteOrder.nativeOrder()).fma(xv, a2);
+                    a3 = FloatVector.fromByteBuffer(F, w, at + 3 * rowBytes, java.nio.ByteOrder.nativeOrder()).fma(xv, a3);
+                }
+                float s0 = a0.reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
+                float s1 = a1.reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
+                float s2 = a2.reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
+                float s3 = a3.reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
+                for (; i < in; i++) {
+                    float xi = columns[c + i];
+                    int at = r0 + i * Float.BYTES;
+                    s0 += w.getFloat(at) * xi;
+                    s1 += w.getFloat(at + rowBytes) * xi;
+                    s2 += w.getFloat(at + 2 * rowBytes) * xi;
+                    s3 += w.getFloat(at + 3 * rowBytes) * xi;
+                }
+                finish(y, o * width + b, s0, bias, o, accumulate);
+                finish(y, (o + 1) * width + b, s1, bias, o + 1, accumulate);
+                finish(y, (o + 2) * width + b, s2, bias, o + 2, accumulate);
+                finish(y, (o + 3) * width + b, s3, bias, o + 3, accumulate);
+            }
+        }
+        for (; o < to; o++) {
+            int r0 = o * rowBytes;
+            for (int b = 0; b < count; b++) {
+                float s0 = 0;
+                for (int i = 0; i < in; i++) {
+                    s0 += w.getFloat(r0 + i * Float.BYTES) * columns[b * in + i];
+                }
+                finish(y, o * width + b, s0, bias, o, accumulate);
+            }
+        }
+    }
+
+    private static void finish(float[] y, int index, float sum, Matrix bias, int row, boolean accumulate) {
+        float value = bias == null ? sum : sum + bias.data().getFloat(row * Float.BYTES);
+        y[index] = accumulate ? y[index] + value : value;
     }
 
     /** As {@link #multiply}, on the calling thread only, for output rows [from, to). */

@@ -12,6 +12,8 @@ import org.jalign.lm.kernel.MatMul;
 import org.jalign.lm.kernel.Matrix;
 import org.jalign.lm.kernel.Workers;
 
+import java.util.List;
+
 /**
  * Llama/Qwen2 decoding in plain Java on the Vector API: the prefill runs on DJL (one large batch
  * of matrix products), its cache is copied to the host once, and every decode step then runs on
@@ -31,11 +33,17 @@ import org.jalign.lm.kernel.Workers;
  * DJL tensors, no copy). The session owns its float cache, 2 · layers · rows · KV · capacity · hd
  * floats, plus activations of a few × (features × width) floats and the R × V logits.
  *
- * <p>Adapters: a model with enabled LoRA adapters decodes on DJL ({@link LlamaModel}'s choice).
+ * <p>Adapters: enabled LoRA adapters are applied as PEFT does, Δy = (α/r)·B·(A·x), with the same
+ * thin kernel (two products of rank r per adapted projection), A and B read in place like the
+ * weights; in training mode (random dropout) the model decodes on DJL instead.
  */
 final class LlamaDecodeSession implements DecodeSession {
     private final LlamaModel model;
     private final LlamaModel.KernelWeights weights;
+    private final List<LlamaModel.KernelAdapter>[][] adapters;   // [layer][q|k|v, o, gate|up, down]
+    private final float loraScale;
+    private final float[] low;                 // A·x of an adapter (r, width)
+    private final float[] delta;               // B·(A·x) (out, width)
     private final Workers workers = Workers.shared();
     private final int capacity;
     private final int hidden;
@@ -64,11 +72,16 @@ final class LlamaDecodeSession implements DecodeSession {
     private final float[] cos;
     private final float[] sin;
     private final ColumnOps.AttentionScratch[] scratch;
+    private final float[] fewColumns;         // MatMul.multiplyFew's token-major copy of its input
+    private int live;
 
-    LlamaDecodeSession(LlamaModel model, LlamaModel.KernelWeights weights, int rows, int capacity) {
+    LlamaDecodeSession(LlamaModel model, LlamaModel.KernelWeights weights, List<LlamaModel.KernelAdapter>[][] adapters,
+                       float loraScale, int rows, int capacity) {
         ModelConfig c = model.config();
         this.model = model;
         this.weights = weights;
+        this.adapters = adapters;
+        this.loraScale = loraScale;
         this.capacity = capacity;
         this.hidden = c.hiddenSize();
         this.heads = c.numHeads();
@@ -97,6 +110,19 @@ final class LlamaDecodeSession implements DecodeSession {
         this.logits = new float[rows * vocab];
         this.cos = new float[headDim / 2 * width];
         this.sin = new float[headDim / 2 * width];
+        int rank = 0;
+        int adaptedRows = 0;
+        for (List<LlamaModel.KernelAdapter>[] layer : adapters) {
+            for (List<LlamaModel.KernelAdapter> projection : layer) {
+                for (LlamaModel.KernelAdapter a : projection) {
+                    rank = Math.max(rank, a.a().rows());
+                    adaptedRows = Math.max(adaptedRows, a.b().rows());
+                }
+            }
+        }
+        this.low = new float[rank * width];
+        this.delta = new float[adaptedRows * width];
+        this.fewColumns = new float[MatMul.FEW_COLUMNS * Math.max(Math.max(hidden, heads * headDim), inter)];
         this.scratch = new ColumnOps.AttentionScratch[workers.threads()];
         for (int t = 0; t < scratch.length; t++) {
             scratch[t] = new ColumnOps.AttentionScratch(headDim, capacity);
@@ -161,6 +187,7 @@ final class LlamaDecodeSession implements DecodeSession {
                     + " of " + capacity);
         }
         int width = MatMul.paddedWidth(live);
+        this.live = live;
         // 1. embeddings and each column's rotary angles (pad columns: token 0 at position 0)
         int half = headDim / 2;
         for (int b = 0; b < width; b++) {
@@ -178,7 +205,8 @@ final class LlamaDecodeSession implements DecodeSession {
         for (int l = 0; l < keys.length; l++) {
             LlamaModel.KernelLayer layer = weights.layers()[l];
             ColumnOps.rmsNorm(x, layer.inputNorm(), eps, normed, hidden, width);
-            MatMul.multiply(workers, layer.qkv(), layer.qkvBias(), normed, qkv, width, false);
+            List<LlamaModel.KernelAdapter>[] lora = adapters[l];
+            project(layer.qkv(), layer.qkvBias(), normed, qkv, width, false, lora[0]);
             ColumnOps.rope(qkv, 0, heads + kvHeads, headDim, cos, sin, width);
             writeCache(l, live, width, slot);
             float[] layerKeys = keys[l];
@@ -191,16 +219,16 @@ final class LlamaDecodeSession implements DecodeSession {
                         (row * kvHeads + kvHead) * capacity * headDim, capacity, firstSlot[row], slot, scale, attended,
                         scratch[worker]);
             });
-            MatMul.multiply(workers, layer.out(), layer.outBias(), attended, x, width, true);
+            project(layer.out(), layer.outBias(), attended, x, width, true, lora[1]);
             ColumnOps.rmsNorm(x, layer.postNorm(), eps, normed, hidden, width);
-            MatMul.multiply(workers, layer.gateUp(), layer.gateUpBias(), normed, gateUp, width, false);
+            project(layer.gateUp(), layer.gateUpBias(), normed, gateUp, width, false, lora[2]);
             ColumnOps.siluGate(gateUp, inter, activated, width);
-            MatMul.multiply(workers, layer.down(), layer.downBias(), activated, x, width, true);
+            project(layer.down(), layer.downBias(), activated, x, width, true, lora[3]);
         }
         length = slot + 1;
         // 3. final norm, head, and the logits transposed to (live, V) for the sampler
         ColumnOps.rmsNorm(x, weights.finalNorm(), eps, normed, hidden, width);
-        MatMul.multiply(workers, weights.head(), null, normed, logitsByFeature, width, false);
+        project(weights.head(), null, normed, logitsByFeature, width, false, List.of());
         for (int v = 0; v < vocab; v++) {
             int at = v * width;
             for (int b = 0; b < live; b++) {
@@ -208,6 +236,37 @@ final class LlamaDecodeSession implements DecodeSession {
             }
         }
         return new NextTokens(logits, null);
+    }
+
+    /**
+     * y (+)= W·x (+ b), then each adapter's scale·B·(A·x) added into its rows (the order of
+     * LlamaModel.withAdapters).
+     */
+    private void project(Matrix w, Matrix bias, float[] in, float[] out, int width, boolean accumulate,
+                         List<LlamaModel.KernelAdapter> lora) {
+        multiply(w, bias, in, out, width, accumulate);
+        for (LlamaModel.KernelAdapter adapter : lora) {
+            multiply(adapter.a(), null, in, low, width, false);
+            int lowFloats = adapter.a().rows() * width;
+            for (int i = 0; i < lowFloats; i++) {
+                low[i] *= loraScale;
+            }
+            multiply(adapter.b(), null, low, delta, width, false);
+            int from = adapter.rowOffset() * width;
+            int count = adapter.b().rows() * width;
+            for (int i = 0; i < count; i++) {
+                out[from + i] += delta[i];
+            }
+        }
+    }
+
+    /** y (+)= A·x (+ b) for this step's live columns: the dot-product kernel for one or two, else the broadcast one. */
+    private void multiply(Matrix a, Matrix bias, float[] in, float[] out, int width, boolean accumulate) {
+        if (live <= MatMul.FEW_COLUMNS) {
+            MatMul.multiplyFew(workers, a, bias, in, out, width, live, accumulate, fewColumns);
+        } else {
+            MatMul.multiply(workers, a, bias, in, out, width, accumulate);
+        }
     }
 
     /** Copies the step's keys and values (after RoPE) of each live row into its cache slot. */

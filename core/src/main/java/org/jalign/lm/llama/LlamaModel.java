@@ -76,6 +76,10 @@ public final class LlamaModel implements DecoderModel {
                        Matrix gateUp, Matrix gateUpBias, Matrix down, Matrix downBias) {
     }
 
+    /** A LoRA adapter as the Java kernels read it: Δ rows [rowOffset, rowOffset + out) of a fused output += scale·B·(A·x). */
+    record KernelAdapter(Matrix a, Matrix b, int rowOffset) {
+    }
+
     /** Every weight of the model as the Java kernels read them, and the RoPE tables (P, hd/2). */
     record KernelWeights(Matrix embedding, Matrix head, Matrix finalNorm, KernelLayer[] layers, float[] cos,
                          float[] sin) {
@@ -209,8 +213,9 @@ public final class LlamaModel implements DecoderModel {
 
     /**
      * The Java Vector API path ({@link LlamaDecodeSession}) when the engine and the model allow it,
-     * else DJL's. The Java path needs {@code jdk.incubator.vector}, float32 CPU weights of under 2 GB
-     * each, and no enabled LoRA adapters (with adapters on, decoding stays on DJL, which applies them).
+     * else DJL's. The Java path needs {@code jdk.incubator.vector} and float32 CPU weights of under
+     * 2 GB each. Enabled LoRA adapters are applied by the Java path too (read in place, like the
+     * weights), except in training mode, whose dropout stays on DJL.
      */
     @Override
     public DecodeSession newDecodeSession(int rows, int capacity, boolean argMaxOnly, DecodeEngine engine) {
@@ -221,7 +226,8 @@ public final class LlamaModel implements DecoderModel {
         if (unavailable != null) {
             throw new IllegalStateException("the Java decode path does not apply: " + unavailable);
         }
-        return new LlamaDecodeSession(this, kernelWeights(), rows, capacity);
+        float loraScale = adapters == null ? 0f : (float) adapters.config().scale();
+        return new LlamaDecodeSession(this, kernelWeights(), kernelAdapters(), loraScale, rows, capacity);
     }
 
     /** Why the Java decode path cannot run this model now, or null when it can. */
@@ -229,8 +235,8 @@ public final class LlamaModel implements DecoderModel {
         if (!DecodeEngine.vectorApiAvailable()) {
             return "the JVM was started without --add-modules jdk.incubator.vector";
         }
-        if (adapters != null && adapters.enabled()) {
-            return "LoRA adapters are attached and enabled";
+        if (adapters != null && adapters.enabled() && adapters.training()) {
+            return "LoRA adapters are in training mode (their dropout is random)";
         }
         for (Parameter p : parameters()) {
             NDArray a = p.array();
@@ -263,6 +269,38 @@ public final class LlamaModel implements DecoderModel {
             kernelWeights = new KernelWeights(view(embedding), view(head), view(finalNorm), kl, ropeCos, ropeSin);
         }
         return kernelWeights;
+    }
+
+    /**
+     * The enabled adapters as the Java kernels read them, per layer and projection (0 q|k|v, 1 o,
+     * 2 gate|up, 3 down); empty lists without adapters. Made per session: adapters come and go.
+     */
+    private List<KernelAdapter>[][] kernelAdapters() {
+        @SuppressWarnings("unchecked")
+        List<KernelAdapter>[][] all = new List[layers.length][4];
+        long q = (long) config.numHeads() * config.headDim();
+        long kv = (long) config.numKeyValueHeads() * config.headDim();
+        long inter = config.intermediateSize();
+        for (int i = 0; i < layers.length; i++) {
+            String m = "model.layers." + i + ".";
+            all[i][0] = adaptersOf(new String[] {m + "self_attn.q_proj", m + "self_attn.k_proj", m + "self_attn.v_proj"},
+                    new long[] {0, q, q + kv});
+            all[i][1] = adaptersOf(new String[] {m + "self_attn.o_proj"}, new long[] {0});
+            all[i][2] = adaptersOf(new String[] {m + "mlp.gate_proj", m + "mlp.up_proj"}, new long[] {0, inter});
+            all[i][3] = adaptersOf(new String[] {m + "mlp.down_proj"}, new long[] {0});
+        }
+        return all;
+    }
+
+    private List<KernelAdapter> adaptersOf(String[] modules, long[] rowOffsets) {
+        List<KernelAdapter> found = new ArrayList<>();
+        for (int k = 0; adapters != null && k < modules.length; k++) {
+            NDArray[] pair = adapters.activePair(modules[k]);
+            if (pair != null) {
+                found.add(new KernelAdapter(view(pair[0]), view(pair[1]), (int) rowOffsets[k]));
+            }
+        }
+        return found;
     }
 
     /** A matrix over {@code array}'s own storage ((n) and (n, 1) arrays as one column), or null for null. */

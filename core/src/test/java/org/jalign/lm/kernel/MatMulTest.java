@@ -21,7 +21,7 @@ class MatMulTest {
 
     @ParameterizedTest(name = "out {0}, in {1}, batch {2}")
     @CsvSource({
-        "1, 1, 1", "3, 5, 1", "7, 13, 3", "13, 9, 16", "67, 37, 17", "130, 70, 16", "9, 33, 24",
+        "1, 1, 1", "3, 5, 1", "7, 13, 3", "9, 21, 2", "66, 40, 1", "5, 8, 2", "13, 9, 16", "67, 37, 17", "130, 70, 16", "9, 33, 24",
         "4, 8, 8", "5, 3, 33", "200, 19, 40"})
     void matchesATripleLoopWithAndWithoutBiasAndAccumulation(int out, int in, int batch) {
         SplittableRandom r = new SplittableRandom(out * 1000L + in * 10L + batch);
@@ -44,7 +44,13 @@ class MatMulTest {
                     for (int o = 0; o < out; o++) {
                         System.arraycopy(previous, o * batch, y, o * width, batch);
                     }
-                    MatMul.multiply(workers, matrix, withBias ? biasVector : null, x, y, width, accumulate);
+                    boolean few = batch <= MatMul.FEW_COLUMNS;
+                    if (few) {
+                        MatMul.multiplyFew(workers, matrix, withBias ? biasVector : null, x, y, width, batch, accumulate,
+                                new float[batch * in]);
+                    } else {
+                        MatMul.multiply(workers, matrix, withBias ? biasVector : null, x, y, width, accumulate);
+                    }
                     for (int o = 0; o < out; o++) {
                         for (int b = 0; b < batch; b++) {
                             double expected = (accumulate ? previous[o * batch + b] : 0) + (withBias ? bias[o] : 0);
