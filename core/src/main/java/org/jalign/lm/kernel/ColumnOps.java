@@ -115,94 +115,106 @@ public final class ColumnOps {
                               float[] keys, float[] values, int base, int capacity, int first, int last, float scale,
                               float[] out, AttentionScratch scratch) {
         float[] q = scratch.query;
-        float[] scores = scratch.scores;
         int count = last - first + 1;
         for (int h = queryHead; h < queryHead + group; h++) {
             for (int d = 0; d < headDim; d++) {
                 q[d] = qkv[(h * headDim + d) * width + column] * scale;
             }
-            // 1. scores[j] = q · k(first + j), four vectors of slots at a time
-            int keyStart = base + first;
-            int j = 0;
-            for (; j + 4 * L <= count; j += 4 * L) {
-                FloatVector a0 = FloatVector.zero(F);
-                FloatVector a1 = a0;
-                FloatVector a2 = a0;
-                FloatVector a3 = a0;
-                for (int d = 0, k = keyStart + j; d < headDim; d++, k += capacity) {
-                    FloatVector qd = FloatVector.broadcast(F, q[d]);
-                    a0 = qd.fma(FloatVector.fromArray(F, keys, k), a0);
-                    a1 = qd.fma(FloatVector.fromArray(F, keys, k + L), a1);
-                    a2 = qd.fma(FloatVector.fromArray(F, keys, k + 2 * L), a2);
-                    a3 = qd.fma(FloatVector.fromArray(F, keys, k + 3 * L), a3);
-                }
-                a0.intoArray(scores, j);
-                a1.intoArray(scores, j + L);
-                a2.intoArray(scores, j + 2 * L);
-                a3.intoArray(scores, j + 3 * L);
+            scores(q, headDim, keys, base + first, capacity, count, scratch.scores);
+            softmax(scratch.scores, count);
+            weightedSum(scratch.scores, count, values, base + first * headDim, headDim, out, h * headDim, width, column,
+                    scratch.lanes);
+        }
+    }
+
+    /** 1. scores[j] = q · k(j) for the {@code count} slots whose keys start at {@code keys[start]} (stride
+     *  {@code capacity} between features), four vectors of slots at a time. */
+    private static void scores(float[] q, int headDim, float[] keys, int start, int capacity, int count,
+                               float[] scores) {
+        int j = 0;
+        for (; j + 4 * L <= count; j += 4 * L) {
+            FloatVector a0 = FloatVector.zero(F);
+            FloatVector a1 = a0;
+            FloatVector a2 = a0;
+            FloatVector a3 = a0;
+            for (int d = 0, k = start + j; d < headDim; d++, k += capacity) {
+                FloatVector qd = FloatVector.broadcast(F, q[d]);
+                a0 = qd.fma(FloatVector.fromArray(F, keys, k), a0);
+                a1 = qd.fma(FloatVector.fromArray(F, keys, k + L), a1);
+                a2 = qd.fma(FloatVector.fromArray(F, keys, k + 2 * L), a2);
+                a3 = qd.fma(FloatVector.fromArray(F, keys, k + 3 * L), a3);
             }
-            for (; j + L <= count; j += L) {
-                FloatVector a0 = FloatVector.zero(F);
-                for (int d = 0, k = keyStart + j; d < headDim; d++, k += capacity) {
-                    a0 = FloatVector.broadcast(F, q[d]).fma(FloatVector.fromArray(F, keys, k), a0);
-                }
-                a0.intoArray(scores, j);
+            a0.intoArray(scores, j);
+            a1.intoArray(scores, j + L);
+            a2.intoArray(scores, j + 2 * L);
+            a3.intoArray(scores, j + 3 * L);
+        }
+        for (; j + L <= count; j += L) {
+            FloatVector a0 = FloatVector.zero(F);
+            for (int d = 0, k = start + j; d < headDim; d++, k += capacity) {
+                a0 = FloatVector.broadcast(F, q[d]).fma(FloatVector.fromArray(F, keys, k), a0);
             }
-            for (; j < count; j++) {
-                float score = 0;
-                for (int d = 0, k = keyStart + j; d < headDim; d++, k += capacity) {
-                    score += q[d] * keys[k];
-                }
-                scores[j] = score;
+            a0.intoArray(scores, j);
+        }
+        for (; j < count; j++) {
+            float score = 0;
+            for (int d = 0, k = start + j; d < headDim; d++, k += capacity) {
+                score += q[d] * keys[k];
             }
-            // 2. softmax: exp(score − max) / Σ
-            float max = Float.NEGATIVE_INFINITY;
-            for (j = 0; j < count; j++) {
-                max = Math.max(max, scores[j]);
+            scores[j] = score;
+        }
+    }
+
+    /** 2. scores[0, count) ← exp(score − max) / Σ exp(score − max). */
+    private static void softmax(float[] scores, int count) {
+        float max = Float.NEGATIVE_INFINITY;
+        for (int j = 0; j < count; j++) {
+            max = Math.max(max, scores[j]);
+        }
+        float total = 0;
+        int j = 0;
+        for (; j < F.loopBound(count); j += L) {
+            FloatVector e = FloatVector.fromArray(F, scores, j).sub(max).lanewise(VectorOperators.EXP);
+            e.intoArray(scores, j);
+            total += e.reduceLanes(VectorOperators.ADD);
+        }
+        for (; j < count; j++) {
+            scores[j] = (float) Math.exp(scores[j] - max);
+            total += scores[j];
+        }
+        float inverseTotal = 1f / total;
+        for (j = 0; j < count; j++) {
+            scores[j] *= inverseTotal;
+        }
+    }
+
+    /** 3. out rows [outRow, outRow + hd) of {@code column} = Σ_j p_j · v(j), four vectors of features at a time. */
+    private static void weightedSum(float[] p, int count, float[] values, int start, int headDim, float[] out,
+                                    int outRow, int width, int column, float[] lanes) {
+        int d = 0;
+        for (; d + 4 * L <= headDim; d += 4 * L) {
+            FloatVector a0 = FloatVector.zero(F);
+            FloatVector a1 = a0;
+            FloatVector a2 = a0;
+            FloatVector a3 = a0;
+            for (int j = 0, v = start + d; j < count; j++, v += headDim) {
+                FloatVector pj = FloatVector.broadcast(F, p[j]);
+                a0 = FloatVector.fromArray(F, values, v).fma(pj, a0);
+                a1 = FloatVector.fromArray(F, values, v + L).fma(pj, a1);
+                a2 = FloatVector.fromArray(F, values, v + 2 * L).fma(pj, a2);
+                a3 = FloatVector.fromArray(F, values, v + 3 * L).fma(pj, a3);
             }
-            float total = 0;
-            for (j = 0; j < F.loopBound(count); j += L) {
-                FloatVector e = FloatVector.fromArray(F, scores, j).sub(max).lanewise(VectorOperators.EXP);
-                e.intoArray(scores, j);
-                total += e.reduceLanes(VectorOperators.ADD);
+            store(a0, out, outRow + d, width, column, lanes);
+            store(a1, out, outRow + d + L, width, column, lanes);
+            store(a2, out, outRow + d + 2 * L, width, column, lanes);
+            store(a3, out, outRow + d + 3 * L, width, column, lanes);
+        }
+        for (; d < headDim; d++) {
+            float sum = 0;
+            for (int j = 0; j < count; j++) {
+                sum += p[j] * values[start + j * headDim + d];
             }
-            for (; j < count; j++) {
-                scores[j] = (float) Math.exp(scores[j] - max);
-                total += scores[j];
-            }
-            float inverseTotal = 1f / total;
-            for (j = 0; j < count; j++) {
-                scores[j] *= inverseTotal;
-            }
-            // 3. out = Σ_j p_j · v(first + j), four vectors of features at a time
-            int valueStart = base + first * headDim;
-            int outRow = h * headDim;
-            int d = 0;
-            for (; d + 4 * L <= headDim; d += 4 * L) {
-                FloatVector a0 = FloatVector.zero(F);
-                FloatVector a1 = a0;
-                FloatVector a2 = a0;
-                FloatVector a3 = a0;
-                for (j = 0; j < count; j++) {
-                    int v = valueStart + j * headDim + d;
-                    FloatVector p = FloatVector.broadcast(F, scores[j]);
-                    a0 = FloatVector.fromArray(F, values, v).fma(p, a0);
-                    a1 = FloatVector.fromArray(F, values, v + L).fma(p, a1);
-                    a2 = FloatVector.fromArray(F, values, v + 2 * L).fma(p, a2);
-                    a3 = FloatVector.fromArray(F, values, v + 3 * L).fma(p, a3);
-                }
-                store(a0, out, outRow + d, width, column, scratch.lanes);
-                store(a1, out, outRow + d + L, width, column, scratch.lanes);
-                store(a2, out, outRow + d + 2 * L, width, column, scratch.lanes);
-                store(a3, out, outRow + d + 3 * L, width, column, scratch.lanes);
-            }
-            for (; d < headDim; d++) {
-                float sum = 0;
-                for (j = 0; j < count; j++) {
-                    sum += scores[j] * values[valueStart + j * headDim + d];
-                }
-                out[(outRow + d) * width + column] = sum;
-            }
+            out[(outRow + d) * width + column] = sum;
         }
     }
 

@@ -26,7 +26,7 @@ public final class MatMul {
     /** Lanes per vector: column counts are padded to a multiple of this. */
     public static final int LANES = F.length();
     /** Output rows per chunk handed to a worker: large enough to amortise claiming, small enough to balance. */
-    private static final int ROWS_PER_CHUNK = 64;
+    private static final int ROWS_PER_CHUNK = 32;
 
     private MatMul() {
     }

@@ -24,7 +24,8 @@ import java.util.List;
  * <ol>
  *   <li>gather the tokens' embedding rows, and each column's RoPE cos/sin for its position;</li>
  *   <li>per layer: RMSNorm; q|k|v = W_qkv·x (+ b); RoPE on q and k; k, v written into the cache at
- *       the step's slot; attention of each (row, key/value head) over its cached slots; x += W_o·a;
+ *       the step's slot and attention of each (row, key/value head) over its cached slots, spread
+ *       over the threads; x += W_o·a;
  *       RMSNorm; gate|up = W_gu·x; x += W_down·(silu(gate)·up);</li>
  *   <li>final RMSNorm and the head: logits = W_head·x, handed to the sampler row-major.</li>
  * </ol>
@@ -208,13 +209,13 @@ final class LlamaDecodeSession implements DecodeSession {
             List<LlamaModel.KernelAdapter>[] lora = adapters[l];
             project(layer.qkv(), layer.qkvBias(), normed, qkv, width, false, lora[0]);
             ColumnOps.rope(qkv, 0, heads + kvHeads, headDim, cos, sin, width);
-            writeCache(l, live, width, slot);
             float[] layerKeys = keys[l];
             float[] layerValues = values[l];
             int group = heads / kvHeads;
             workers.run(live * kvHeads, (chunk, worker) -> {
                 int row = chunk / kvHeads;
                 int kvHead = chunk % kvHeads;
+                writeCache(layerKeys, layerValues, row, kvHead, width, slot);
                 ColumnOps.attend(qkv, width, row, kvHead * group, group, headDim, layerKeys, layerValues,
                         (row * kvHeads + kvHead) * capacity * headDim, capacity, firstSlot[row], slot, scale, attended,
                         scratch[worker]);
@@ -269,18 +270,14 @@ final class LlamaDecodeSession implements DecodeSession {
         }
     }
 
-    /** Copies the step's keys and values (after RoPE) of each live row into its cache slot. */
-    private void writeCache(int layer, int live, int width, int slot) {
-        int keyRow = heads * headDim;
-        int valueRow = (heads + kvHeads) * headDim;
-        for (int b = 0; b < live; b++) {
-            for (int g = 0; g < kvHeads; g++) {
-                int at = (b * kvHeads + g) * capacity * headDim;
-                for (int d = 0; d < headDim; d++) {
-                    keys[layer][at + d * capacity + slot] = qkv[(keyRow + g * headDim + d) * width + b];
-                    values[layer][at + slot * headDim + d] = qkv[(valueRow + g * headDim + d) * width + b];
-                }
-            }
+    /** Copies the step's key and value (after RoPE) of one row and key/value head into its cache slot. */
+    private void writeCache(float[] layerKeys, float[] layerValues, int row, int kvHead, int width, int slot) {
+        int keyRow = (heads + kvHead) * headDim;
+        int valueRow = (heads + kvHeads + kvHead) * headDim;
+        int at = (row * kvHeads + kvHead) * capacity * headDim;
+        for (int d = 0; d < headDim; d++) {
+            layerKeys[at + d * capacity + slot] = qkv[(keyRow + d) * width + row];
+            layerValues[at + slot * headDim + d] = qkv[(valueRow + d) * width + row];
         }
     }
 
