@@ -234,6 +234,17 @@ class ArchitectureTest {
                 .because("the checkpoint format is a standalone reader/writer (lm/safetensors/package-info.java)"));
     }
 
+    @Test
+    void kernelDependsOnNothingElseInJalign() {
+        check(noClasses().that().resideInAPackage(pkg("lm.kernel"))
+                .should().dependOnClassesThat(DescribedPredicate.describe(
+                        "reside in org.jalign outside org.jalign.lm.kernel",
+                        c -> c.getPackageName().startsWith(ROOT)
+                                && !(c.getPackageName() + ".").startsWith(ROOT + ".lm.kernel.")))
+                .because("the decode kernels are plain math on arrays that the model families build on "
+                        + "(lm/kernel/package-info.java)"));
+    }
+
     /** Outside lm, a model is a LanguageModel or a DecoderModel, never a LlamaModel or Gpt2Model. */
     @Test
     void modelFamiliesAreReachedOnlyThroughLm() {

@@ -1,5 +1,8 @@
 package org.jalign.bench;
 
+import org.jalign.lm.DecodeEngine;
+import org.jalign.lm.DecodeSession;
+import org.jalign.lm.DjlDecodeSession;
 import org.jalign.lm.GenerationConfig;
 import org.jalign.lm.Generator;
 import org.jalign.lm.LanguageModel;
@@ -19,7 +22,7 @@ import java.util.SplittableRandom;
 public final class DecodeBenchmark {
 
     /** The measurements of one configuration. */
-    public record Result(int batch, int promptLength, int newTokens, double prefillSeconds, double decodeSeconds,
+    public record Result(String engine, int batch, int promptLength, int newTokens, double prefillSeconds, double decodeSeconds,
                          double decodeTokensPerSecond, double decodeGflops, double matmulPeakGflops) {
         public double fractionOfPeak() {
             return decodeGflops / matmulPeakGflops;
@@ -27,7 +30,7 @@ public final class DecodeBenchmark {
 
         /** The same result against a (re-measured) peak. */
         public Result withPeak(double peakGflops) {
-            return new Result(batch, promptLength, newTokens, prefillSeconds, decodeSeconds, decodeTokensPerSecond,
+            return new Result(engine, batch, promptLength, newTokens, prefillSeconds, decodeSeconds, decodeTokensPerSecond,
                     decodeGflops, peakGflops);
         }
     }
@@ -46,8 +49,19 @@ public final class DecodeBenchmark {
         return matmul + 4.0 * q * context * c.numLayers();
     }
 
-    public static Result run(LanguageModel model, int batch, int promptLength, int newTokens, int repeats,
-                             double peakGflops, long seed) {
+    /** "java" or "djl": the engine {@code engine} selects for this model now (opens one tiny session to find out). */
+    public static String engineUsed(LanguageModel model, DecodeEngine engine) {
+        try (DecodeSession s = model.decoder().newDecodeSession(1, 1, true, engine)) {
+            return s instanceof DjlDecodeSession ? "djl" : "java";
+        }
+    }
+
+    /**
+     * Times each engine on the same prompts, their repeats interleaved (engine 1, engine 2, engine 1,
+     * ...) so that a noisy neighbour slows them alike; the best repeat of each is reported.
+     */
+    public static List<Result> run(LanguageModel model, int batch, int promptLength, int newTokens, int repeats,
+                                   double peakGflops, long seed, List<DecodeEngine> engines) {
         ModelConfig c = model.config();
         if (promptLength + newTokens > c.maxPositions()) {
             throw new IllegalArgumentException("prompt length " + promptLength + " + new tokens " + newTokens
@@ -58,29 +72,41 @@ public final class DecodeBenchmark {
         for (int b = 0; b < batch; b++) {
             prompts.add(random.ints(promptLength, 0, c.vocabSize()).toArray());
         }
-        Generator generator = new Generator(model.decoder(),
-                new SpecialTokens(-1, List.of(), model.specialTokens().padId()));
+        SpecialTokens noEos = new SpecialTokens(-1, List.of(), model.specialTokens().padId());
         GenerationConfig one = GenerationConfig.greedy(1);
         GenerationConfig all = GenerationConfig.greedy(newTokens);
-        generator.generate(prompts, one, 0);               // warm-up: first-call allocations, thread pools
-        generator.generate(prompts, GenerationConfig.greedy(Math.min(newTokens, 8)), 0);
-        double prefill = Double.MAX_VALUE;
-        double full = Double.MAX_VALUE;
-        for (int r = 0; r < repeats; r++) {
-            long t0 = System.nanoTime();
-            generator.generate(prompts, one, 0);
-            prefill = Math.min(prefill, (System.nanoTime() - t0) / 1e9);
-            t0 = System.nanoTime();
-            generator.generate(prompts, all, 0);
-            full = Math.min(full, (System.nanoTime() - t0) / 1e9);
+        int n = engines.size();
+        Generator[] generators = new Generator[n];
+        double[] prefill = new double[n];
+        double[] full = new double[n];
+        for (int e = 0; e < n; e++) {
+            generators[e] = new Generator(model.decoder(), noEos, engines.get(e));
+            generators[e].generate(prompts, one, 0);     // warm-up: first-call allocations, thread pools, JIT
+            generators[e].generate(prompts, GenerationConfig.greedy(Math.min(newTokens, 16)), 0);
+            prefill[e] = Double.MAX_VALUE;
+            full[e] = Double.MAX_VALUE;
         }
-        double decode = Math.max(full - prefill, 1e-9);
+        for (int r = 0; r < repeats; r++) {
+            for (int e = 0; e < n; e++) {
+                long t0 = System.nanoTime();
+                generators[e].generate(prompts, one, 0);
+                prefill[e] = Math.min(prefill[e], (System.nanoTime() - t0) / 1e9);
+                t0 = System.nanoTime();
+                generators[e].generate(prompts, all, 0);
+                full[e] = Math.min(full[e], (System.nanoTime() - t0) / 1e9);
+            }
+        }
         int decoded = newTokens - 1;
         double flops = 0;
         for (int s = 1; s <= decoded; s++) {
             flops += flopsPerToken(c, promptLength + s) * batch;  // step s attends P + s slots
         }
-        return new Result(batch, promptLength, newTokens, prefill, decode, batch * decoded / decode,
-                flops / decode / 1e9, peakGflops);
+        List<Result> results = new ArrayList<>();
+        for (int e = 0; e < n; e++) {
+            double decode = Math.max(full[e] - prefill[e], 1e-9);
+            results.add(new Result(engineUsed(model, engines.get(e)), batch, promptLength, newTokens, prefill[e], decode,
+                    batch * decoded / decode, flops / decode / 1e9, peakGflops));
+        }
+        return results;
     }
 }

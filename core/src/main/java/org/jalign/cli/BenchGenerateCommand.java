@@ -4,6 +4,7 @@ import ai.djl.pytorch.jni.JniUtils;
 import com.google.gson.JsonObject;
 import org.jalign.bench.DecodeBenchmark;
 import org.jalign.bench.MatmulPeak;
+import org.jalign.lm.DecodeEngine;
 import org.jalign.lm.LanguageModel;
 import org.jalign.lm.ModelConfig;
 import picocli.CommandLine.Command;
@@ -54,6 +55,11 @@ final class BenchGenerateCommand implements Callable<Integer> {
             description = "Intra-op threads (default: the engine's, i.e. all cores).")
     int threads;
 
+    @Option(names = "--engine", paramLabel = "E", split = ",", defaultValue = "auto",
+            description = {"Decode steps on: auto (Java for Llama/Qwen2, else DJL), java, djl; a comma list times",
+                "each, their repeats interleaved (default: ${DEFAULT-VALUE})."})
+    String[] engineNames;
+
     @Option(names = "--seed", paramLabel = "S", defaultValue = "0", description = "Seed for weights and prompts.")
     long seed;
 
@@ -71,7 +77,17 @@ final class BenchGenerateCommand implements Callable<Integer> {
                 throw new ParameterException(spec.commandLine(), "--batch-size must be >= 1, got " + b);
             }
         }
-        // 1. threads
+        java.util.List<DecodeEngine> engines = new java.util.ArrayList<>();
+        for (String name : engineNames) {
+            engines.add(switch (name.trim().toLowerCase(Locale.ROOT)) {
+                case "auto" -> DecodeEngine.AUTO;
+                case "java" -> DecodeEngine.JAVA;
+                case "djl" -> DecodeEngine.DJL;
+                default -> throw new ParameterException(spec.commandLine(),
+                        "--engine must be auto, java or djl (or a comma list of them), got \"" + name + "\"");
+            });
+        }
+        // 1. threads (DJL's intra-op pool; the Java path's pool is sized by -Djalign.decode.threads)
         if (threads > 0) {
             JniUtils.setNumThreads(threads);
         }
@@ -89,13 +105,15 @@ final class BenchGenerateCommand implements Callable<Integer> {
                         name, c.architecture().modelType(), c.parameterCount() / 1e6, c.hiddenSize(), c.numLayers(),
                         c.numHeads(), c.numKeyValueHeads(), c.vocabSize());
                 out.printf(Locale.ROOT, "matmul peak (1024^3 fp32, best of 10): %.1f GFLOP/s%n", peak);
-                out.printf(Locale.ROOT, "%6s %7s %7s %10s %10s %12s %12s %9s%n", "batch", "prompt", "new", "prefill_s",
+                out.printf(Locale.ROOT, "decode steps on: %s%n", String.join(", ",
+                        engines.stream().map(e -> DecodeBenchmark.engineUsed(model, e)).toList()));
+                out.printf(Locale.ROOT, "%-7s %6s %7s %7s %10s %10s %12s %12s %9s%n", "engine", "batch", "prompt", "new", "prefill_s",
                         "decode_s", "tokens/s", "GFLOP/s", "of peak");
             }
             // 4. each batch size
             java.util.List<DecodeBenchmark.Result> results = new java.util.ArrayList<>();
             for (int b : batchSizes) {
-                results.add(DecodeBenchmark.run(model, b, promptLength, newTokens, repeats, peak, seed));
+                results.addAll(DecodeBenchmark.run(model, b, promptLength, newTokens, repeats, peak, seed, engines));
             }
             double peakAfter = Math.max(peak, MatmulPeak.measure(1024, 10));
             if (!json) {
@@ -107,7 +125,7 @@ final class BenchGenerateCommand implements Callable<Integer> {
                 if (json) {
                     out.println(toJson(r, threads));
                 } else {
-                    out.printf(Locale.ROOT, "%6d %7d %7d %10.3f %10.3f %12.1f %12.2f %8.1f%%%n", r.batch(),
+                    out.printf(Locale.ROOT, "%-7s %6d %7d %7d %10.3f %10.3f %12.1f %12.2f %8.1f%%%n", r.engine(), r.batch(),
                             r.promptLength(), r.newTokens(), r.prefillSeconds(), r.decodeSeconds(),
                             r.decodeTokensPerSecond(), r.decodeGflops(), 100 * r.fractionOfPeak());
                 }
@@ -119,7 +137,7 @@ final class BenchGenerateCommand implements Callable<Integer> {
 
     private static String toJson(DecodeBenchmark.Result r, int threads) {
         JsonObject o = new JsonObject();
-        o.addProperty("impl", "jalign-djl");
+        o.addProperty("impl", "jalign-" + r.engine());
         o.addProperty("threads", threads > 0 ? threads : Runtime.getRuntime().availableProcessors());
         o.addProperty("batch", r.batch());
         o.addProperty("prompt_len", r.promptLength());

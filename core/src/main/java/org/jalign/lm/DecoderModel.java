@@ -61,6 +61,22 @@ public interface DecoderModel extends AutoCloseable {
     /** A cache for {@code batch} rows of up to {@code capacity} slots. */
     KvCache newCache(NDManager manager, int batch, int capacity);
 
+    /**
+     * The decode loop's model side for one generate call of {@code rows} rows and up to
+     * {@code capacity} slots. This default serves every family through DJL; a family with a faster
+     * path overrides it for the engines that select it.
+     *
+     * @param argMaxOnly the caller needs only each row's argmax (greedy, no repetition penalty)
+     * @throws IllegalStateException when {@code engine} is {@code JAVA} and the model has no Java path
+     */
+    default DecodeSession newDecodeSession(int rows, int capacity, boolean argMaxOnly, DecodeEngine engine) {
+        if (engine == DecodeEngine.JAVA) {
+            throw new IllegalStateException("the Java decode path serves Llama and Qwen2 models; this is "
+                    + config().architecture() + ": use the DJL or AUTO engine");
+        }
+        return new DjlDecodeSession(this, rows, capacity, argMaxOnly);
+    }
+
     @Override
     void close();
 }

@@ -1,11 +1,5 @@
 package org.jalign.lm;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
-import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
-
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -24,14 +18,25 @@ import java.util.SplittableRandom;
  *   <li>Feed the drawn tokens back: one slot per step, written in place into the cache, position
  *       = that row's count of real tokens (HF's cumsum(mask) − 1).</li>
  * </ol>
+ *
+ * <p>Steps 2, 4 and 5 go through a {@link DecodeSession} from the model: DJL ops for every
+ * family, or the plain-Java Vector API path for Llama/Qwen2 ({@link DecodeEngine}). Sampling,
+ * EOS and compaction stay here, so both engines share them exactly.
  */
 public final class Generator {
     private final DecoderModel model;
     private final SpecialTokens specialTokens;
+    private final DecodeEngine engine;
 
+    /** A generator on the engine named by {@code jalign.decode.engine} (default {@code AUTO}). */
     public Generator(DecoderModel model, SpecialTokens specialTokens) {
+        this(model, specialTokens, DecodeEngine.fromSystemProperty());
+    }
+
+    public Generator(DecoderModel model, SpecialTokens specialTokens, DecodeEngine engine) {
         this.model = model;
         this.specialTokens = specialTokens;
+        this.engine = engine;
     }
 
     /** See {@link LanguageModel#generate(List, GenerationConfig, int)}. */
@@ -89,28 +94,16 @@ public final class Generator {
             return collect(prompts, samples, firstPromptIndex, history, historyLength, finished);
         }
         TokenSampler sampler = new TokenSampler(config, mc.vocabSize());
-        boolean argMaxOnDevice = config.greedy() && config.repetitionPenalty() == 1.0;
+        boolean argMaxOnly = config.greedy() && config.repetitionPenalty() == 1.0;
         int[] rowOf = new int[rows];          // batch slot → original row
+        int[] keep = new int[rows];
         for (int r = 0; r < rows; r++) {
             rowOf[r] = r;
         }
         int live = rows;
-        try (NDManager scope = model.manager().newSubManager()) {
-            KvCache cache = model.newCache(scope, rows, capacity);
-            NDArray attention = scope.zeros(new Shape(rows, capacity), DataType.FLOAT32);
-            NDArray one = scope.create(1f);
-            attention.set(new NDIndex(":, :{}", promptLength), scope.create(mask, new Shape(rows, promptLength)));
+        try (DecodeSession session = model.newDecodeSession(rows, capacity, argMaxOnly, engine)) {
             // 2. prefill
-            float[] logits;
-            long[] chosen;
-            try (NDManager step = scope.newSubManager()) {
-                NDArray hidden = model.hiddenStates(step.create(ids, new Shape(rows, promptLength)),
-                        step.create(positions, new Shape(rows, promptLength)),
-                        attention.get(step, new NDIndex(":, :{}", promptLength)), cache);
-                NDArray last = model.logits(hidden.get(new NDIndex(":, -1, :")));   // (B, V)
-                chosen = argMaxOnDevice ? last.argMax(-1).toLongArray() : null;
-                logits = argMaxOnDevice ? null : last.toFloatArray();
-            }
+            DecodeSession.NextTokens next = session.prefill(ids, positions, mask, promptLength);
             long[] nextIds = new long[rows];
             long[] nextPositions = new long[rows];
             for (int s = 0; ; s++) {
@@ -121,8 +114,8 @@ public final class Generator {
                     if (finished[r]) {
                         continue;   // done, but still in the batch until the next compaction
                     }
-                    int token = chosen != null ? (int) chosen[slot]
-                            : sampler.next(logits, slot, history[r], historyLength[r], randoms[r]);
+                    int token = next.argMax() != null ? (int) next.argMax()[slot]
+                            : sampler.next(next.logits(), slot, history[r], historyLength[r], randoms[r]);
                     history[r][historyLength[r]++] = token;
                     if (specialTokens.isEos(token)) {
                         finished[r] = true;
@@ -135,7 +128,6 @@ public final class Generator {
                 }
                 // 4. compact once a quarter of the batch is done
                 if (stillLive <= live * 3 / 4) {
-                    long[] keep = new long[stillLive];
                     int k = 0;
                     for (int slot = 0; slot < live; slot++) {
                         if (!finished[rowOf[slot]]) {
@@ -143,32 +135,16 @@ public final class Generator {
                             rowOf[k++] = rowOf[slot];
                         }
                     }
-                    try (NDManager step = scope.newSubManager()) {
-                        NDArray keepRows = step.create(keep);
-                        cache.selectRows(keepRows);
-                        NDArray kept = attention.get(new NDIndex("{}", keepRows));
-                        attention.close();
-                        attention = kept;
-                    }
+                    session.keepRows(keep, stillLive);
                     live = stillLive;
                 }
                 // 5. feed the drawn tokens back at the next slot
-                int slotIndex = promptLength + s;
-                attention.set(new NDIndex().addAllDim().addIndices(slotIndex), one);
                 for (int slot = 0; slot < live; slot++) {
                     int r = rowOf[slot];
                     nextIds[slot] = finished[r] ? pad : history[r][historyLength[r] - 1];
                     nextPositions[slot] = historyLength[r] - 1;
                 }
-                try (NDManager step = scope.newSubManager()) {
-                    NDArray hidden = model.hiddenStates(
-                            step.create(Arrays.copyOf(nextIds, live), new Shape(live, 1)),
-                            step.create(Arrays.copyOf(nextPositions, live), new Shape(live, 1)),
-                            attention.get(step, new NDIndex().addAllDim().addSliceDim(0, slotIndex + 1)), cache);
-                    NDArray next = model.logits(hidden.reshape(live, mc.hiddenSize()));
-                    chosen = argMaxOnDevice ? next.argMax(-1).toLongArray() : null;
-                    logits = argMaxOnDevice ? null : next.toFloatArray();
-                }
+                next = session.step(nextIds, nextPositions, live, promptLength + s);
             }
         }
         return collect(prompts, samples, firstPromptIndex, history, historyLength, finished);

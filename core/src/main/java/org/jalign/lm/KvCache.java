@@ -66,6 +66,16 @@ public final class KvCache implements AutoCloseable {
         length += t;
     }
 
+    /** Layer {@code layer}'s keys (B, KV, capacity, hd), copied to the host (a Java decode path's cache). */
+    public float[] hostKeys(int layer) {
+        return keys[layer].toFloatArray();
+    }
+
+    /** Layer {@code layer}'s values (B, KV, capacity, hd), copied to the host. */
+    public float[] hostValues(int layer) {
+        return values[layer].toFloatArray();
+    }
+
     /** Keeps only the given batch rows (finished sequences leave the batch). */
     public void selectRows(NDArray rowIndices) {
         for (int i = 0; i < keys.length; i++) {

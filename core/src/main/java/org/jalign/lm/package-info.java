@@ -12,7 +12,10 @@
  *   <li>Generation: {@link org.jalign.lm.Generator} (left-padded batch, prefill, decode with a
  *       preallocated {@link org.jalign.lm.KvCache}, finished rows compacted away),
  *       {@link org.jalign.lm.TokenSampler} (repetition penalty, temperature, top-k, top-p, in
- *       Hugging Face's order), configured by {@link org.jalign.lm.GenerationConfig}.</li>
+ *       Hugging Face's order), configured by {@link org.jalign.lm.GenerationConfig}. The model's
+ *       side of the loop is a {@link org.jalign.lm.DecodeSession}: DJL ops for every family
+ *       ({@link org.jalign.lm.DjlDecodeSession}), or for Llama/Qwen2 plain Java on the Vector API
+ *       ({@code lm.kernel}), chosen by {@link org.jalign.lm.DecodeEngine}.</li>
  *   <li>Shared math: {@link org.jalign.lm.Attention} (masked, grouped-query) and
  *       {@link org.jalign.lm.TokenLogProbs} (the log-probs and entropies PPO, DPO and the KL
  *       penalty are made of).</li>
@@ -30,7 +33,7 @@
  * ({@code LeakTest} checks that).
  *
  * <p>Dependencies: the lm root wires the families together; the families and
- * {@code lm.safetensors} do not use each other, and nothing in lm uses a stage, {@code run},
+ * {@code lm.safetensors} do not use each other, {@code lm.kernel} uses nothing else in jalign, and nothing in lm uses a stage, {@code run},
  * {@code bench} or {@code cli} ({@code ArchitectureTest}).
  */
 package org.jalign.lm;

@@ -230,6 +230,20 @@ class CliTest {
     }
 
     @Test
+    void benchGenerateTimesEachEngineAsked() {
+        assertThat(run("bench", "generate", "--synthetic", "hidden=32,layers=1,heads=4,kv-heads=2,vocab=61",
+                "--batch-size", "3", "--prompt-length", "4", "--new-tokens", "3", "--repeats", "1",
+                "--engine", "java,djl", "--json")).as(err.toString()).isZero();
+        String[] lines = out.toString().trim().split("\n");
+        assertThat(lines).hasSize(2);
+        assertThat(lines[0]).contains("\"impl\":\"jalign-java\"", "\"batch\":3");
+        assertThat(lines[1]).contains("\"impl\":\"jalign-djl\"", "\"batch\":3");
+        assertThat(run("bench", "generate", "--synthetic", "hidden=32,layers=1,heads=4,vocab=61", "--engine", "cuda"))
+                .isEqualTo(2);
+        assertThat(err.toString()).contains("--engine must be auto, java or djl");
+    }
+
+    @Test
     void bosIsPrependedOnce() {
         assertThat(GenerateCommand.withBos(new int[] {5, 6}, 1)).containsExactly(1, 5, 6);
         assertThat(GenerateCommand.withBos(new int[] {1, 5}, 1)).containsExactly(1, 5);

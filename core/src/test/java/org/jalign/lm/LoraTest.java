@@ -33,7 +33,7 @@ class LoraTest {
     }
 
     /** Gives every B random values so the adapters change the model. */
-    private static void randomiseB(LoraAdapters adapters, long seed) {
+    static void randomiseB(LoraAdapters adapters, long seed) {
         SplittableRandom random = new SplittableRandom(seed);
         for (Parameter p : adapters.parameters()) {
             if (p.name().endsWith("lora_B.weight")) {
@@ -145,7 +145,7 @@ class LoraTest {
     }
 
     /** W + (α/r)·B·A for each adapted module, in double; Conv1D weights [in, out] get the transpose. */
-    private static Map<String, float[]> mergeByHand(Architecture architecture, Map<String, float[]> weights,
+    static Map<String, float[]> mergeByHand(Architecture architecture, Map<String, float[]> weights,
                                                     LoraAdapters adapters) {
         Map<String, float[]> merged = new HashMap<>();
         weights.forEach((k, v) -> merged.put(k, v.clone()));

@@ -1,20 +1,26 @@
 package org.jalign.lm.llama;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import org.jalign.lm.Architecture;
 import org.jalign.lm.Attention;
+import org.jalign.lm.DecodeEngine;
+import org.jalign.lm.DecodeSession;
 import org.jalign.lm.DecoderModel;
+import org.jalign.lm.DjlDecodeSession;
 import org.jalign.lm.KvCache;
 import org.jalign.lm.ModelConfig;
 import org.jalign.lm.Parameter;
 import org.jalign.lm.TensorSource;
 import org.jalign.lm.Tensors;
+import org.jalign.lm.kernel.Matrix;
 import org.jalign.lm.lora.LoraAdapters;
 
 import java.io.IOException;
@@ -60,7 +66,24 @@ public final class LlamaModel implements DecoderModel {
     private final NDIndex keyHeads;
     private final long[] gateUpSplit;  // row offset between gate and up
     private final Map<String, long[]> projections; // module path → {in, out}
+    private final float[] ropeCos;     // (P, hd/2) for the Java decode path
+    private final float[] ropeSin;
     private LoraAdapters adapters;
+    private KernelWeights kernelWeights; // views of the weights for the Java decode path, made on first use
+
+    /** One layer's weights as the Java kernels read them: views of the DJL tensors' storage. */
+    record KernelLayer(Matrix inputNorm, Matrix qkv, Matrix qkvBias, Matrix out, Matrix outBias, Matrix postNorm,
+                       Matrix gateUp, Matrix gateUpBias, Matrix down, Matrix downBias) {
+    }
+
+    /** A LoRA adapter as the Java kernels read it: Δ rows [rowOffset, rowOffset + out) of a fused output += scale·B·(A·x). */
+    record KernelAdapter(Matrix a, Matrix b, int rowOffset) {
+    }
+
+    /** Every weight of the model as the Java kernels read them, and the RoPE tables (P, hd/2). */
+    record KernelWeights(Matrix embedding, Matrix head, Matrix finalNorm, KernelLayer[] layers, float[] cos,
+                         float[] sin) {
+    }
 
     private LlamaModel(ModelConfig config, NDManager manager, NDArray embedding, NDArray head, NDArray finalNorm,
                        Layer[] layers) {
@@ -81,6 +104,12 @@ public final class LlamaModel implements DecoderModel {
                 cos[p * hd + i] = cos[p * hd + i + hd / 2] = (float) Math.cos(angle);
                 sin[p * hd + i] = sin[p * hd + i + hd / 2] = (float) Math.sin(angle);
             }
+        }
+        this.ropeCos = new float[positions * hd / 2];
+        this.ropeSin = new float[positions * hd / 2];
+        for (int p = 0; p < positions; p++) {
+            System.arraycopy(cos, p * hd, ropeCos, p * hd / 2, hd / 2);
+            System.arraycopy(sin, p * hd, ropeSin, p * hd / 2, hd / 2);
         }
         this.cosTable = manager.create(cos, new Shape(positions, hd));
         this.sinTable = manager.create(sin, new Shape(positions, hd));
@@ -180,6 +209,109 @@ public final class LlamaModel implements DecoderModel {
     @Override
     public KvCache newCache(NDManager m, int batch, int capacity) {
         return new KvCache(m, config.numLayers(), batch, config.numKeyValueHeads(), capacity, config.headDim());
+    }
+
+    /**
+     * The Java Vector API path ({@link LlamaDecodeSession}) when the engine and the model allow it,
+     * else DJL's. The Java path needs {@code jdk.incubator.vector} and float32 CPU weights of under
+     * 2 GB each. Enabled LoRA adapters are applied by the Java path too (read in place, like the
+     * weights), except in training mode, whose dropout stays on DJL.
+     */
+    @Override
+    public DecodeSession newDecodeSession(int rows, int capacity, boolean argMaxOnly, DecodeEngine engine) {
+        String unavailable = engine == DecodeEngine.DJL ? null : javaPathUnavailable();
+        if (engine == DecodeEngine.DJL || (engine == DecodeEngine.AUTO && unavailable != null)) {
+            return new DjlDecodeSession(this, rows, capacity, argMaxOnly);
+        }
+        if (unavailable != null) {
+            throw new IllegalStateException("the Java decode path does not apply: " + unavailable);
+        }
+        float loraScale = adapters == null ? 0f : (float) adapters.config().scale();
+        return new LlamaDecodeSession(this, kernelWeights(), kernelAdapters(), loraScale, rows, capacity);
+    }
+
+    /** Why the Java decode path cannot run this model now, or null when it can. */
+    private String javaPathUnavailable() {
+        if (!DecodeEngine.vectorApiAvailable()) {
+            return "the JVM was started without --add-modules jdk.incubator.vector";
+        }
+        if (adapters != null && adapters.enabled() && adapters.training()) {
+            return "LoRA adapters are in training mode (their dropout is random)";
+        }
+        for (Parameter p : parameters()) {
+            NDArray a = p.array();
+            if (a.getDataType() != DataType.FLOAT32 || !a.getDevice().equals(Device.cpu())) {
+                return p.name() + " is " + a.getDataType() + " on " + a.getDevice() + ", not float32 on the CPU";
+            }
+            long columns = a.getShape().dimension() == 2 ? a.getShape().get(1) : 1;
+            if (!Matrix.fits(a.getShape().get(0), columns)) {
+                return p.name() + " is larger than 2 GB";
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Views of every weight for the Java kernels, made once. {@code toByteBuffer(true)} on a
+     * contiguous float32 CPU tensor returns a direct buffer over the tensor's own storage
+     * (docs/djl-notes.md), so updates made in place (optimizer steps, merged adapters) are seen.
+     * All weights here are contiguous: loaded, concatenated, or reshaped without a transpose.
+     */
+    synchronized KernelWeights kernelWeights() {
+        if (kernelWeights == null) {
+            KernelLayer[] kl = new KernelLayer[layers.length];
+            for (int i = 0; i < layers.length; i++) {
+                Layer l = layers[i];
+                kl[i] = new KernelLayer(view(l.inputNorm), view(l.qkvWeight), view(l.qkvBias), view(l.outWeight),
+                        view(l.outBias), view(l.postNorm), view(l.gateUpWeight), view(l.gateUpBias),
+                        view(l.downWeight), view(l.downBias));
+            }
+            kernelWeights = new KernelWeights(view(embedding), view(head), view(finalNorm), kl, ropeCos, ropeSin);
+        }
+        return kernelWeights;
+    }
+
+    /**
+     * The enabled adapters as the Java kernels read them, per layer and projection (0 q|k|v, 1 o,
+     * 2 gate|up, 3 down); empty lists without adapters. Made per session: adapters come and go.
+     */
+    private List<KernelAdapter>[][] kernelAdapters() {
+        @SuppressWarnings("unchecked")
+        List<KernelAdapter>[][] all = new List[layers.length][4];
+        long q = (long) config.numHeads() * config.headDim();
+        long kv = (long) config.numKeyValueHeads() * config.headDim();
+        long inter = config.intermediateSize();
+        for (int i = 0; i < layers.length; i++) {
+            String m = "model.layers." + i + ".";
+            all[i][0] = adaptersOf(new String[] {m + "self_attn.q_proj", m + "self_attn.k_proj", m + "self_attn.v_proj"},
+                    new long[] {0, q, q + kv});
+            all[i][1] = adaptersOf(new String[] {m + "self_attn.o_proj"}, new long[] {0});
+            all[i][2] = adaptersOf(new String[] {m + "mlp.gate_proj", m + "mlp.up_proj"}, new long[] {0, inter});
+            all[i][3] = adaptersOf(new String[] {m + "mlp.down_proj"}, new long[] {0});
+        }
+        return all;
+    }
+
+    private List<KernelAdapter> adaptersOf(String[] modules, long[] rowOffsets) {
+        List<KernelAdapter> found = new ArrayList<>();
+        for (int k = 0; adapters != null && k < modules.length; k++) {
+            NDArray[] pair = adapters.activePair(modules[k]);
+            if (pair != null) {
+                found.add(new KernelAdapter(view(pair[0]), view(pair[1]), (int) rowOffsets[k]));
+            }
+        }
+        return found;
+    }
+
+    /** A matrix over {@code array}'s own storage ((n) and (n, 1) arrays as one column), or null for null. */
+    private static Matrix view(NDArray array) {
+        if (array == null) {
+            return null;
+        }
+        Shape shape = array.getShape();
+        int rows = (int) shape.get(0);
+        int columns = shape.dimension() == 2 ? (int) shape.get(1) : 1;
+        return new Matrix(array.toByteBuffer(true), rows, columns);
     }
 
     @Override

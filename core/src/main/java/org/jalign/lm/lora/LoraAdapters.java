@@ -135,6 +135,20 @@ public final class LoraAdapters implements AutoCloseable {
         return () -> enabled = before;
     }
 
+    /** True while training (dropout on the adapters' input is on). */
+    public boolean training() {
+        return training;
+    }
+
+    /**
+     * {A (r, in), B (out, r)} of {@code module}'s adapter while adapters are enabled, else null:
+     * for a decode path that applies Δy = (α/r)·B·(A·x) with its own kernels.
+     */
+    public NDArray[] activePair(String module) {
+        Adapter ad = active(module);
+        return ad == null ? null : new NDArray[] {ad.a, ad.b};
+    }
+
     /** Dropout on the adapters' input applies only while training. */
     public void setTraining(boolean training) {
         this.training = training;
