@@ -97,10 +97,18 @@ public final class DpoLoss {
         return new PairOutcome(losses, chosen.mul(lambda), rejected.mul(lambda));
     }
 
-    /** log(p / (1 − p)) for p = eᵃ: a − log(1 − eᵃ). */
+    /**
+     * log(p / (1 − p)) for p = eᵃ: a − log(1 − eᵃ). The average log-prob is first held at most
+     * {@value #MAX_AVERAGE_LOG_PROB}: a completion the policy predicts with certainty has a = 0 (or
+     * a float rounding just below it, where eᵃ rounds to 1), and log(1 − eᵃ) would be −∞.
+     */
     static NDArray logOdds(NDArray averageLogProb) {
-        return averageLogProb.sub(averageLogProb.exp().neg().add(1).log());
+        NDArray a = averageLogProb.clip(Double.NEGATIVE_INFINITY, MAX_AVERAGE_LOG_PROB);
+        return a.sub(a.exp().neg().add(1).log());
     }
+
+    /** The cap on ORPO's average log-prob: 1 − e^(−1e−6) ≈ 1e−6 is still resolved in float32. */
+    static final double MAX_AVERAGE_LOG_PROB = -1e-6;
 
     /**
      * KTO: w_D·(1 − σ(β(r − z))) for a desirable example, w_U·(1 − σ(β(z − r))) for an undesirable

@@ -104,6 +104,18 @@ class DpoLossTest {
     }
 
     @Test
+    void orpoStaysFiniteWhenACompletionIsCertain() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            // a = 0 (p = 1) and a float32 just below 0 where eᵃ rounds to 1: both held at a = −1e−6,
+            // odds = −1e−6 − ln(1 − e^(−1e−6)) ≈ −ln(1e−6) = 13.8155 (float32 resolves 1 − e^a to ~6%)
+            float[] odds = DpoLoss.logOdds(m.create(new float[] {0f, -1e-9f})).toFloatArray();
+            for (float x : odds) {
+                assertThat((double) x).isCloseTo(13.8155, within(0.1));
+            }
+        }
+    }
+
+    @Test
     void ktoMeasuresEachExampleAgainstTheKlBaseline() {
         try (NDManager m = NDManager.newBaseManager()) {
             // r = (1, −1), z = 0.5, β = 1: desirable 1 − σ(0.5) = σ(−0.5); undesirable 1 − σ(0.5 + 1) = σ(−1.5)
