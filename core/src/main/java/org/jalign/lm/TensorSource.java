@@ -42,6 +42,11 @@ public interface TensorSource {
         return read(name);
     }
 
+    /** The tensors of a safetensors checkpoint directory (single file or sharded). */
+    static TensorSource of(org.jalign.lm.safetensors.Checkpoint checkpoint) {
+        return CheckpointTensors.of(checkpoint);
+    }
+
     /** Weights held in memory, e.g. a freshly initialised model. */
     static TensorSource of(Map<String, float[]> values, Map<String, long[]> shapes) {
         return new TensorSource() {

@@ -98,7 +98,7 @@ final class SequenceClassifierFiles {
             float[] score = checkpoint.readFloats("score.weight");
             ModelConfig body = config.tieWordEmbeddings() || checkpoint.contains("lm_head.weight")
                     ? config : config.withTiedWordEmbeddings(true);
-            return new Loaded(LanguageModel.create(body, tensors(checkpoint), dir), score, labels);
+            return new Loaded(LanguageModel.create(body, TensorSource.of(checkpoint), dir), score, labels);
         }
     }
 
@@ -244,35 +244,5 @@ final class SequenceClassifierFiles {
             return null;
         }
         return a.getAsJsonArray().get(0).getAsString();
-    }
-
-    /** The checkpoint as the LM's weight seam (lm's own adapter is package-private). */
-    private static TensorSource tensors(Checkpoint checkpoint) {
-        return new TensorSource() {
-            @Override
-            public boolean contains(String name) {
-                return checkpoint.contains(name);
-            }
-
-            @Override
-            public long[] shape(String name) throws IOException {
-                return checkpoint.info(name).shape();
-            }
-
-            @Override
-            public float[] read(String name) throws IOException {
-                return checkpoint.readFloats(name);
-            }
-
-            @Override
-            public String description() {
-                return checkpoint.dir().toString();
-            }
-
-            @Override
-            public List<String> names() {
-                return checkpoint.names();
-            }
-        };
     }
 }
