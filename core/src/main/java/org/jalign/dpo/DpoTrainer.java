@@ -5,13 +5,13 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
+import org.jalign.lm.train.Optimizers;
 import org.jalign.lm.DecoderModel;
 import org.jalign.lm.LanguageModel;
 import org.jalign.lm.Parameter;
 import org.jalign.lm.lora.LoraAdapters;
 import org.jalign.lm.optim.AdamW;
 import org.jalign.lm.optim.LearningRateSchedule;
-import org.jalign.lm.optim.TrainableParameter;
 import org.jalign.lm.train.SequenceBatch;
 import org.jalign.lm.train.TrainerState;
 import org.jalign.lm.train.TrainingConfig;
@@ -89,12 +89,7 @@ final class DpoTrainer implements TrainingRun.Trainer<List<List<DpoData.Example>
         this.config = config;
         DecoderModel decoder = model.decoder();
         this.trainable = List.copyOf(decoder.adapters() != null ? decoder.adapters().parameters() : decoder.parameters());
-        List<TrainableParameter> optimized = new ArrayList<>();
-        for (Parameter p : trainable) {
-            p.array().setRequiresGradient(true);
-            optimized.add(TrainableParameter.of(p.name(), p.array()));
-        }
-        this.optimizer = new AdamW(optimized, config.optimizer());
+        this.optimizer = Optimizers.adamW(trainable, config.optimizer());
         this.schedule = config.learningRateSchedule();
     }
 

@@ -8,6 +8,7 @@ import ai.djl.training.GradientCollector;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import org.jalign.lm.train.Optimizers;
 import org.jalign.data.AtomicFiles;
 import org.jalign.lm.GeneratedSequence;
 import org.jalign.lm.GenerationConfig;
@@ -17,7 +18,6 @@ import org.jalign.lm.ScalarHead;
 import org.jalign.lm.TokenLogProbs;
 import org.jalign.lm.optim.AdamW;
 import org.jalign.lm.optim.AdamWConfig;
-import org.jalign.lm.optim.TrainableParameter;
 import org.jalign.lm.train.SequenceBatch;
 import org.jalign.lm.train.TrainerState;
 import org.jalign.reward.RewardFunction;
@@ -120,12 +120,7 @@ public final class PpoTrainer implements AutoCloseable {
                 : policy.decoder().parameters());
         parameters.addAll(valueHead.parameters("v_head"));
         this.trainable = List.copyOf(parameters);
-        List<TrainableParameter> optimized = new ArrayList<>();
-        for (Parameter p : trainable) {
-            p.array().setRequiresGradient(true);
-            optimized.add(TrainableParameter.of(p.name(), p.array()));
-        }
-        this.optimizer = new AdamW(optimized, new AdamWConfig(config.learningRate(), 0.9, 0.999, config.adamEpsilon(), 0));
+        this.optimizer = Optimizers.adamW(trainable, new AdamWConfig(config.learningRate(), 0.9, 0.999, config.adamEpsilon(), 0));
     }
 
     /** PPO steps taken (a resumed run counts those before its checkpoint). */

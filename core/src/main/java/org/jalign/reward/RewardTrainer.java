@@ -1,5 +1,6 @@
 package org.jalign.reward;
 
+import org.jalign.lm.train.Optimizers;
 import org.jalign.lm.train.SequenceBatch;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
@@ -10,7 +11,6 @@ import org.jalign.lm.Parameter;
 import org.jalign.lm.lora.LoraAdapters;
 import org.jalign.lm.optim.AdamW;
 import org.jalign.lm.optim.LearningRateSchedule;
-import org.jalign.lm.optim.TrainableParameter;
 import org.jalign.lm.train.TrainerState;
 import org.jalign.lm.train.TrainingConfig;
 import org.jalign.run.TrainingRun;
@@ -94,12 +94,7 @@ final class RewardTrainer implements TrainingRun.Trainer<List<List<Comparison>>,
         }
         parameters.add(model.headWeight());
         this.trainable = List.copyOf(parameters);
-        List<TrainableParameter> optimized = new ArrayList<>();
-        for (Parameter p : trainable) {
-            p.array().setRequiresGradient(true);
-            optimized.add(TrainableParameter.of(p.name(), p.array()));
-        }
-        this.optimizer = new AdamW(optimized, config.optimizer());
+        this.optimizer = Optimizers.adamW(trainable, config.optimizer());
         this.schedule = config.learningRateSchedule();
     }
 

@@ -13,11 +13,9 @@ import org.jalign.lm.TokenLogProbs;
 import org.jalign.lm.lora.LoraAdapters;
 import org.jalign.lm.optim.AdamW;
 import org.jalign.lm.optim.LearningRateSchedule;
-import org.jalign.lm.optim.TrainableParameter;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -53,12 +51,7 @@ public final class CausalLmTrainer implements AutoCloseable {
         this.config = config;
         DecoderModel decoder = model.decoder();
         this.trainable = decoder.adapters() != null ? decoder.adapters().parameters() : decoder.parameters();
-        List<TrainableParameter> parameters = new ArrayList<>();
-        for (Parameter p : trainable) {
-            p.array().setRequiresGradient(true);
-            parameters.add(TrainableParameter.of(p.name(), p.array()));
-        }
-        this.optimizer = new AdamW(parameters, config.optimizer());
+        this.optimizer = Optimizers.adamW(trainable, config.optimizer());
         this.schedule = config.learningRateSchedule();
     }
 
