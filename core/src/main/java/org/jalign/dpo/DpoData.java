@@ -3,6 +3,7 @@ package org.jalign.dpo;
 import com.google.gson.JsonElement;
 import org.jalign.data.JsonlFields;
 import org.jalign.data.JsonlReader;
+import org.jalign.data.Shuffling;
 import org.jalign.reward.PreferenceDataset;
 import org.jalign.reward.PreferenceExample;
 import org.jalign.reward.PreferenceFormat;
@@ -10,11 +11,7 @@ import org.jalign.reward.PreferenceFormat;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Random;
-import java.util.function.Function;
 
 /**
  * The DPO stage's data: 1 read and validate every line (a bad one stops the read naming file, line
@@ -103,56 +100,9 @@ public final class DpoData {
         return lines;
     }
 
-    /**
-     * Step 2: about {@code evalFraction} of the distinct prompts (at least one when positive and
-     * there are two or more, never all) go to eval with every line that has them; prompts are
-     * shuffled by Fisher–Yates with {@code java.util.Random(seed)}, the reward stage's rule.
-     *
-     * @return [train, eval], each in file order
-     */
-    public static <T> List<List<T>> splitByPrompt(List<T> items, Function<T, String> prompt, double evalFraction,
-                                                  long seed) {
-        Map<String, Integer> promptIndex = new LinkedHashMap<>();
-        for (T item : items) {
-            promptIndex.putIfAbsent(prompt.apply(item), promptIndex.size());
-        }
-        int n = promptIndex.size();
-        int evalCount = (int) Math.round(evalFraction * n);
-        if (evalFraction > 0 && n >= 2) {
-            evalCount = Math.max(1, evalCount);
-        }
-        evalCount = Math.min(evalCount, Math.max(0, n - 1));
-        int[] order = permutation(n, new Random(seed));
-        boolean[] isEval = new boolean[n];
-        for (int k = 0; k < evalCount; k++) {
-            isEval[order[k]] = true;
-        }
-        List<T> train = new ArrayList<>();
-        List<T> eval = new ArrayList<>();
-        for (T item : items) {
-            (isEval[promptIndex.get(prompt.apply(item))] ? eval : train).add(item);
-        }
-        return List.of(train, eval);
-    }
-
-    /** 0..n−1 in a Fisher–Yates order drawn from {@code random}. */
-    static int[] permutation(int n, java.util.random.RandomGenerator random) {
-        int[] order = new int[n];
-        for (int i = 0; i < n; i++) {
-            order[i] = i;
-        }
-        for (int i = n - 1; i > 0; i--) {
-            int j = random.nextInt(i + 1);
-            int t = order[i];
-            order[i] = order[j];
-            order[j] = t;
-        }
-        return order;
-    }
-
     /** Steps 2–3. */
     public static Encoded encode(List<Line> lines, boolean paired, double evalFraction, long seed, DpoEncoder encoder) {
-        List<List<Line>> split = splitByPrompt(lines, Line::prompt, evalFraction, seed);
+        List<List<Line>> split = Shuffling.splitByKey(lines, Line::prompt, evalFraction, seed);
         int[] cuts = new int[2];
         List<Example> train = encode(split.get(0), paired, encoder, 0, cuts);
         List<Example> eval = encode(split.get(1), paired, encoder, train.size(), cuts);

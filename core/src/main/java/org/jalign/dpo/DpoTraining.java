@@ -2,6 +2,7 @@ package org.jalign.dpo;
 
 import ai.djl.ndarray.NDManager;
 import com.google.gson.JsonObject;
+import org.jalign.data.Shuffling;
 import org.jalign.lm.Architecture;
 import org.jalign.lm.LanguageModel;
 import org.jalign.lm.TextTokenizer;
@@ -311,7 +312,7 @@ public final class DpoTraining {
     /** The micro-batches of {@code step}: epoch e visits the examples in a permutation seeded by (seed, e). */
     static List<List<DpoData.Example>> batchesFor(long step, List<DpoData.Example> train, Config c, long stepsPerEpoch) {
         long epoch = step / stepsPerEpoch;
-        int[] order = DpoData.permutation(train.size(), new SplittableRandom(c.seed() * 31 + epoch));
+        int[] order = Shuffling.permutation(train.size(), new SplittableRandom(c.seed() * 31 + epoch));
         int first = (int) ((step % stepsPerEpoch) * c.batchSize() * c.accumulation());
         List<List<DpoData.Example>> micro = new ArrayList<>();
         for (int k = 0; k < c.accumulation(); k++) {

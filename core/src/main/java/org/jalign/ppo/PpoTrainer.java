@@ -8,6 +8,7 @@ import ai.djl.training.GradientCollector;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import org.jalign.data.Shuffling;
 import org.jalign.lm.train.Optimizers;
 import org.jalign.data.AtomicFiles;
 import org.jalign.lm.GeneratedSequence;
@@ -244,7 +245,7 @@ public final class PpoTrainer implements AutoCloseable {
         double firstApproxKl = Double.NaN;
         double gradNorm = Double.NaN;
         for (int epoch = 0; epoch < config.ppoEpochs(); epoch++) {
-            int[] order = permutation(n, new SplittableRandom((config.seed() * 1_000_003L + step) * 131 + epoch));
+            int[] order = Shuffling.permutation(n, new SplittableRandom((config.seed() * 1_000_003L + step) * 131 + epoch));
             for (int from = 0; from < n; from += config.miniBatchSize()) {
                 int[] rows = Arrays.copyOfRange(order, from, Math.min(n, from + config.miniBatchSize()));
                 try (NDManager scope = policy.decoder().manager().newSubManager();
@@ -376,21 +377,10 @@ public final class PpoTrainer implements AutoCloseable {
         for (int k = 0; k < config.batchSize(); k++) {
             long i = s * config.batchSize() + k;
             long pass = i / prompts.size();
-            int[] order = permutation(prompts.size(), new SplittableRandom(config.seed() * 7919 + pass));
+            int[] order = Shuffling.permutation(prompts.size(), new SplittableRandom(config.seed() * 7919 + pass));
             out.add(prompts.get(order[(int) (i % prompts.size())]));
         }
         return out;
-    }
-
-    static int[] permutation(int n, SplittableRandom random) {
-        int[] order = range(0, n);
-        for (int i = n - 1; i > 0; i--) {
-            int j = random.nextInt(i + 1);
-            int t = order[i];
-            order[i] = order[j];
-            order[j] = t;
-        }
-        return order;
     }
 
     private static int[] range(int from, int to) {

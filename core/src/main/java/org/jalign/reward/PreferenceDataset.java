@@ -5,13 +5,12 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import org.jalign.data.JsonlFields;
 import org.jalign.data.JsonlReader;
+import org.jalign.data.Shuffling;
 
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 
 /**
@@ -163,41 +162,8 @@ public final class PreferenceDataset {
         if (!(evalFraction >= 0 && evalFraction < 1)) {
             throw new IllegalArgumentException("evalFraction must be in [0, 1), got " + evalFraction);
         }
-        Map<String, Integer> promptIndex = new LinkedHashMap<>();
-        for (PreferenceExample e : examples) {
-            promptIndex.putIfAbsent(e.prompt(), promptIndex.size());
-        }
-        int n = promptIndex.size();
-        int evalCount = (int) Math.round(evalFraction * n);
-        if (evalFraction > 0 && n >= 2) {
-            evalCount = Math.max(1, evalCount);
-        }
-        evalCount = Math.min(evalCount, Math.max(0, n - 1));
-        int[] order = permutation(n, new Random(seed));
-        boolean[] isEval = new boolean[n];
-        for (int k = 0; k < evalCount; k++) {
-            isEval[order[k]] = true;
-        }
-        List<PreferenceExample> train = new ArrayList<>();
-        List<PreferenceExample> eval = new ArrayList<>();
-        for (PreferenceExample e : examples) {
-            (isEval[promptIndex.get(e.prompt())] ? eval : train).add(e);
-        }
-        return new Split(train, eval);
-    }
-
-    /** 0..n−1 in a Fisher–Yates order drawn from {@code random}. */
-    static int[] permutation(int n, java.util.random.RandomGenerator random) {
-        int[] order = new int[n];
-        for (int i = 0; i < n; i++) {
-            order[i] = i;
-        }
-        for (int i = n - 1; i > 0; i--) {
-            int j = random.nextInt(i + 1);
-            int t = order[i];
-            order[i] = order[j];
-            order[j] = t;
-        }
-        return order;
+        List<List<PreferenceExample>> parts =
+                Shuffling.splitByKey(examples, PreferenceExample::prompt, evalFraction, seed);
+        return new Split(parts.get(0), parts.get(1));
     }
 }

@@ -1,6 +1,7 @@
 package org.jalign.reward;
 
 import com.google.gson.JsonObject;
+import org.jalign.data.Shuffling;
 import org.jalign.lm.Architecture;
 import org.jalign.lm.LanguageModel;
 import org.jalign.lm.TextTokenizer;
@@ -245,7 +246,7 @@ public final class RewardTraining {
     /** The micro-batches of {@code step}: epoch e visits the comparisons in a permutation seeded by (seed, e). */
     static List<List<Comparison>> batchesFor(long step, List<Comparison> train, Config c, long stepsPerEpoch) {
         long epoch = step / stepsPerEpoch;
-        int[] order = PreferenceDataset.permutation(train.size(), new SplittableRandom(c.seed() * 31 + epoch));
+        int[] order = Shuffling.permutation(train.size(), new SplittableRandom(c.seed() * 31 + epoch));
         int first = (int) ((step % stepsPerEpoch) * c.batchSize() * c.accumulation());
         List<List<Comparison>> micro = new ArrayList<>();
         for (int k = 0; k < c.accumulation(); k++) {

@@ -6,15 +6,14 @@ import com.google.gson.JsonObject;
 import org.jalign.data.ChatMessage;
 import org.jalign.data.JsonlFields;
 import org.jalign.data.JsonlReader;
+import org.jalign.data.Shuffling;
 
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
-import java.util.random.RandomGenerator;
 
 /**
  * SFT data from JSONL to rows: 1 read and validate every line, 2 split train/eval, 3 encode,
@@ -169,7 +168,7 @@ public final class SftDataset {
             evalCount = Math.max(1, evalCount);
         }
         evalCount = Math.min(evalCount, Math.max(0, n - 1)); // training keeps at least one example
-        int[] order = permutation(n, new Random(seed));
+        int[] order = Shuffling.permutation(n, new Random(seed));
         boolean[] isEval = new boolean[n];
         for (int k = 0; k < evalCount; k++) {
             isEval[order[k]] = true;
@@ -180,19 +179,6 @@ public final class SftDataset {
             (isEval[i] ? eval : train).add(examples.get(i));
         }
         return new Split(train, eval);
-    }
-
-    /** 0..n−1 in a Fisher–Yates order drawn from {@code random}. */
-    static int[] permutation(int n, RandomGenerator random) {
-        int[] order = new int[n];
-        Arrays.setAll(order, i -> i);
-        for (int i = n - 1; i > 0; i--) {
-            int j = random.nextInt(i + 1);
-            int t = order[i];
-            order[i] = order[j];
-            order[j] = t;
-        }
-        return order;
     }
 
     /** Steps 2–5 on examples already read. */

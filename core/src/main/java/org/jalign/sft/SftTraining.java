@@ -2,6 +2,7 @@ package org.jalign.sft;
 
 import com.google.gson.JsonObject;
 import org.jalign.data.ChatTemplate;
+import org.jalign.data.Shuffling;
 import org.jalign.lm.LanguageModel;
 import org.jalign.lm.TextTokenizer;
 import org.jalign.lm.lora.LoraConfig;
@@ -142,7 +143,7 @@ public final class SftTraining {
     /** The micro-batches of {@code step}: epoch e visits the rows in a permutation seeded by (seed, e). */
     static List<TokenBatch> batchesFor(long step, List<SftRow> rows, Config c, long stepsPerEpoch) {
         long epoch = step / stepsPerEpoch;
-        int[] order = SftDataset.permutation(rows.size(), new SplittableRandom(c.seed() * 31 + epoch));
+        int[] order = Shuffling.permutation(rows.size(), new SplittableRandom(c.seed() * 31 + epoch));
         int rowsPerStep = c.batchSize() * c.accumulation();
         int first = (int) ((step % stepsPerEpoch) * rowsPerStep);
         List<TokenBatch> micro = new ArrayList<>();

@@ -2,6 +2,7 @@ package org.jalign.dpo;
 
 import org.jalign.data.DataFormatException;
 import org.jalign.data.JsonlReader;
+import org.jalign.data.Shuffling;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -77,7 +78,7 @@ class DpoDataTest {
     @Test
     void theSplitKeepsEveryLineOfAPromptTogether() {
         List<String> prompts = List.of("a", "b", "a", "c", "d", "b", "e", "a", "f", "g");
-        List<List<String>> split = DpoData.splitByPrompt(prompts, p -> p, 0.3, 42);
+        List<List<String>> split = Shuffling.splitByKey(prompts, p -> p, 0.3, 42);
         assertThat(split.get(0)).doesNotContainAnyElementsOf(split.get(1));
         assertThat(split.get(0).size() + split.get(1).size()).isEqualTo(10);
         assertThat(split.get(1).stream().distinct().count()).isEqualTo(2);   // round(0.3 · 7 prompts)
