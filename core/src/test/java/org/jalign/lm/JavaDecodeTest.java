@@ -202,15 +202,22 @@ class JavaDecodeTest {
         }
     }
 
-    /** Weights changed in place (an optimizer step, merged adapters) are what the next decode reads. */
+    /**
+     * Weights changed in place (an optimizer step, merged adapters) are what the next decode reads:
+     * in place for two rows, and through a fresh packed copy for four.
+     */
     @Test
     void weightsUpdatedInPlaceAreSeenByTheJavaPath() {
         ModelConfig config = noEos(TinyCheckpoints.tinyQwen2());
-        List<int[]> prompts = List.of(tokens(4, 61, 8), tokens(6, 61, 9));
+        List<List<int[]>> batches = List.of(List.of(tokens(4, 61, 8), tokens(6, 61, 9)),
+                List.of(tokens(4, 61, 8), tokens(6, 61, 9), tokens(3, 61, 10), tokens(5, 61, 11)));
         try (LanguageModel model = TinyModels.create(config, SEED)) {
             Generator javaEngine = new Generator(model.decoder(), model.specialTokens(), DecodeEngine.JAVA);
             Generator djl = new Generator(model.decoder(), model.specialTokens(), DecodeEngine.DJL);
-            List<GeneratedSequence> before = javaEngine.generate(prompts, GenerationConfig.greedy(12), 0);
+            List<List<GeneratedSequence>> before = new java.util.ArrayList<>();
+            for (List<int[]> prompts : batches) {
+                before.add(javaEngine.generate(prompts, GenerationConfig.greedy(12), 0));
+            }
             try (NDManager m = NDManager.newBaseManager()) {
                 SplittableRandom r = new SplittableRandom(3);
                 for (Parameter p : model.decoder().parameters()) {
@@ -221,14 +228,19 @@ class JavaDecodeTest {
                     p.array().addi(m.create(noise, p.array().getShape()));
                 }
             }
-            List<GeneratedSequence> after = javaEngine.generate(prompts, GenerationConfig.greedy(12), 0);
-            List<GeneratedSequence> reference = djl.generate(prompts, GenerationConfig.greedy(12), 0);
-            boolean changed = false;
-            for (int i = 0; i < prompts.size(); i++) {
-                assertThat(after.get(i).completionIds()).containsExactly(reference.get(i).completionIds());
-                changed |= !java.util.Arrays.equals(after.get(i).completionIds(), before.get(i).completionIds());
+            for (int b = 0; b < batches.size(); b++) {
+                List<int[]> prompts = batches.get(b);
+                List<GeneratedSequence> after = javaEngine.generate(prompts, GenerationConfig.greedy(12), 0);
+                List<GeneratedSequence> reference = djl.generate(prompts, GenerationConfig.greedy(12), 0);
+                boolean changed = false;
+                for (int i = 0; i < prompts.size(); i++) {
+                    assertThat(after.get(i).completionIds()).as("%d rows, row %d", prompts.size(), i)
+                            .containsExactly(reference.get(i).completionIds());
+                    changed |= !java.util.Arrays.equals(after.get(i).completionIds(),
+                            before.get(b).get(i).completionIds());
+                }
+                assertThat(changed).as("the perturbation changes some completion of %d rows", prompts.size()).isTrue();
             }
-            assertThat(changed).as("the perturbation changes some completion").isTrue();
         }
     }
 

@@ -159,17 +159,22 @@ public final class MatMul {
     }
 
     private static void check(Matrix a, Matrix bias, float[] x, float[] y, int width) {
+        check(a.rows(), a.columns(), bias, x, y, width);
+    }
+
+    /** Checks the operands of a (rows × columns) product of {@code width} columns. */
+    static void check(int rows, int columns, Matrix bias, float[] x, float[] y, int width) {
         if (width <= 0 || width % LANES != 0) {
             throw new IllegalArgumentException("width must be a positive multiple of " + LANES + ", got " + width);
         }
-        if ((long) a.columns() * width > x.length || (long) a.rows() * width > y.length) {
+        if ((long) columns * width > x.length || (long) rows * width > y.length) {
             throw new IllegalArgumentException("x holds " + x.length + " and y " + y.length + " floats; a "
-                    + a.rows() + " x " + a.columns() + " product of width " + width + " needs "
-                    + (long) a.columns() * width + " and " + (long) a.rows() * width);
+                    + rows + " x " + columns + " product of width " + width + " needs "
+                    + (long) columns * width + " and " + (long) rows * width);
         }
-        if (bias != null && bias.rows() * bias.columns() != a.rows()) {
+        if (bias != null && bias.rows() * bias.columns() != rows) {
             throw new IllegalArgumentException("bias has " + bias.rows() * bias.columns() + " values for "
-                    + a.rows() + " rows");
+                    + rows + " rows");
         }
     }
 

@@ -10,6 +10,8 @@ import org.jalign.lm.ModelConfig;
 import org.jalign.lm.kernel.ColumnOps;
 import org.jalign.lm.kernel.MatMul;
 import org.jalign.lm.kernel.Matrix;
+import org.jalign.lm.kernel.PackedMatMul;
+import org.jalign.lm.kernel.PackedMatrix;
 import org.jalign.lm.kernel.Workers;
 
 import java.util.List;
@@ -30,9 +32,13 @@ import java.util.List;
  *   <li>final RMSNorm and the head: logits = W_head·x, handed to the sampler row-major.</li>
  * </ol>
  *
- * <p>Memory: the weights are read in place through {@link LlamaModel.KernelWeights} (views of the
- * DJL tensors, no copy). The session owns its float cache, 2 · layers · rows · KV · capacity · hd
- * floats, plus activations of a few × (features × width) floats and the R × V logits.
+ * <p>Memory: the weights are read through {@link LlamaModel.KernelWeights} (views of the DJL
+ * tensors). A session of more than {@link MatMul#FEW_COLUMNS} rows also copies the projection and
+ * head matrices into {@link PackedMatrix} layout when they fit a quarter of the heap (about 1.5×
+ * faster products; {@code -Djalign.decode.pack=false} turns it off), a copy made per session
+ * because the weights may change between sessions (training). The session owns its float cache,
+ * 2 · layers · rows · KV · capacity · hd floats, plus activations of a few × (features × width)
+ * floats and the R × V logits.
  *
  * <p>Adapters: enabled LoRA adapters are applied as PEFT does, Δy = (α/r)·B·(A·x), with the same
  * thin kernel (two products of rank r per adapted projection), A and B read in place like the
@@ -75,6 +81,11 @@ final class LlamaDecodeSession implements DecodeSession {
     private final ColumnOps.AttentionScratch[] scratch;
     private final float[] fewColumns;         // MatMul.multiplyFew's token-major copy of its input
     private int live;
+    private final PackedMatrix[][] packed;   // [layer][q|k|v, o, gate|up, down], or null: read in place
+    private final PackedMatrix packedHead;
+
+    /** Setting that turns packing off: {@code -Djalign.decode.pack=false}. */
+    static final String PACK_PROPERTY = "jalign.decode.pack";
 
     LlamaDecodeSession(LlamaModel model, LlamaModel.KernelWeights weights, List<LlamaModel.KernelAdapter>[][] adapters,
                        float loraScale, int rows, int capacity) {
@@ -128,6 +139,33 @@ final class LlamaDecodeSession implements DecodeSession {
         for (int t = 0; t < scratch.length; t++) {
             scratch[t] = new ColumnOps.AttentionScratch(headDim, capacity);
         }
+        if (rows > MatMul.FEW_COLUMNS && packs(weights)) {
+            this.packed = new PackedMatrix[weights.layers().length][];
+            for (int l = 0; l < packed.length; l++) {
+                LlamaModel.KernelLayer layer = weights.layers()[l];
+                packed[l] = new PackedMatrix[] {PackedMatrix.pack(workers, layer.qkv()),
+                    PackedMatrix.pack(workers, layer.out()), PackedMatrix.pack(workers, layer.gateUp()),
+                    PackedMatrix.pack(workers, layer.down())};
+            }
+            this.packedHead = PackedMatrix.pack(workers, weights.head());
+        } else {
+            this.packed = null;
+            this.packedHead = null;
+        }
+    }
+
+    /** Whether to copy the matrices into packed layout: not turned off, and a quarter of the heap holds them. */
+    private static boolean packs(LlamaModel.KernelWeights weights) {
+        if ("false".equalsIgnoreCase(System.getProperty(PACK_PROPERTY))) {
+            return false;
+        }
+        long floats = (long) weights.head().rows() * weights.head().columns();
+        for (LlamaModel.KernelLayer layer : weights.layers()) {
+            for (Matrix m : new Matrix[] {layer.qkv(), layer.out(), layer.gateUp(), layer.down()}) {
+                floats += (long) m.rows() * m.columns();
+            }
+        }
+        return floats * Float.BYTES <= Runtime.getRuntime().maxMemory() / 4;
     }
 
     @Override
@@ -207,7 +245,8 @@ final class LlamaDecodeSession implements DecodeSession {
             LlamaModel.KernelLayer layer = weights.layers()[l];
             ColumnOps.rmsNorm(x, layer.inputNorm(), eps, normed, hidden, width);
             List<LlamaModel.KernelAdapter>[] lora = adapters[l];
-            project(layer.qkv(), layer.qkvBias(), normed, qkv, width, false, lora[0]);
+            PackedMatrix[] copies = packed == null ? null : packed[l];
+            project(layer.qkv(), copies == null ? null : copies[0], layer.qkvBias(), normed, qkv, width, false, lora[0]);
             ColumnOps.rope(qkv, 0, heads + kvHeads, headDim, cos, sin, width);
             float[] layerKeys = keys[l];
             float[] layerValues = values[l];
@@ -220,16 +259,17 @@ final class LlamaDecodeSession implements DecodeSession {
                         (row * kvHeads + kvHead) * capacity * headDim, capacity, firstSlot[row], slot, scale, attended,
                         scratch[worker]);
             });
-            project(layer.out(), layer.outBias(), attended, x, width, true, lora[1]);
+            project(layer.out(), copies == null ? null : copies[1], layer.outBias(), attended, x, width, true, lora[1]);
             ColumnOps.rmsNorm(x, layer.postNorm(), eps, normed, hidden, width);
-            project(layer.gateUp(), layer.gateUpBias(), normed, gateUp, width, false, lora[2]);
+            project(layer.gateUp(), copies == null ? null : copies[2], layer.gateUpBias(), normed, gateUp, width, false,
+                    lora[2]);
             ColumnOps.siluGate(gateUp, inter, activated, width);
-            project(layer.down(), layer.downBias(), activated, x, width, true, lora[3]);
+            project(layer.down(), copies == null ? null : copies[3], layer.downBias(), activated, x, width, true, lora[3]);
         }
         length = slot + 1;
         // 3. final norm, head, and the logits transposed to (live, V) for the sampler
         ColumnOps.rmsNorm(x, weights.finalNorm(), eps, normed, hidden, width);
-        project(weights.head(), null, normed, logitsByFeature, width, false, List.of());
+        project(weights.head(), packedHead, null, normed, logitsByFeature, width, false, List.of());
         for (int v = 0; v < vocab; v++) {
             int at = v * width;
             for (int b = 0; b < live; b++) {
@@ -241,11 +281,16 @@ final class LlamaDecodeSession implements DecodeSession {
 
     /**
      * y (+)= W·x (+ b), then each adapter's scale·B·(A·x) added into its rows (the order of
-     * LlamaModel.withAdapters).
+     * LlamaModel.withAdapters). W is read from its packed copy when there is one and the batch takes
+     * the broadcast kernel.
      */
-    private void project(Matrix w, Matrix bias, float[] in, float[] out, int width, boolean accumulate,
-                         List<LlamaModel.KernelAdapter> lora) {
-        multiply(w, bias, in, out, width, accumulate);
+    private void project(Matrix w, PackedMatrix packedW, Matrix bias, float[] in, float[] out, int width,
+                         boolean accumulate, List<LlamaModel.KernelAdapter> lora) {
+        if (packedW != null && live > MatMul.FEW_COLUMNS) {
+            PackedMatMul.multiply(workers, packedW, bias, in, out, width, accumulate);
+        } else {
+            multiply(w, bias, in, out, width, accumulate);
+        }
         for (LlamaModel.KernelAdapter adapter : lora) {
             multiply(adapter.a(), null, in, low, width, false);
             int lowFloats = adapter.a().rows() * width;

@@ -67,4 +67,39 @@ class MatMulTest {
             }
         }
     }
+
+    @ParameterizedTest(name = "out {0}, in {1}, batch {2}")
+    @CsvSource({"1, 1, 3", "3, 5, 8", "7, 13, 3", "13, 9, 16", "67, 37, 17", "130, 70, 16", "9, 33, 24", "4, 8, 8",
+        "5, 3, 33", "200, 19, 40", "71, 11, 9"})
+    void thePackedCopyHoldsTheSameMatrixAndGivesTheSameBits(int out, int in, int batch) {
+        SplittableRandom r = new SplittableRandom(out * 7919L + in * 31L + batch);
+        float[] a = random(out * in, r);
+        Matrix matrix = Matrix.copyOf(a, out, in);
+        Matrix bias = Matrix.copyOf(random(out, r), out, 1);
+        int width = MatMul.paddedWidth(batch);
+        float[] x = random(in * width, r);
+        float[] previous = random(out * width, r);
+        for (Workers workers : new Workers[] {new Workers(1), new Workers(3)}) {
+            PackedMatrix packed = PackedMatrix.pack(workers, matrix);
+            for (int o = 0; o < out; o++) {
+                for (int i = 0; i < in; i++) {
+                    assertThat(packed.get(o, i)).as("A[%d][%d]", o, i).isEqualTo(a[o * in + i]);
+                }
+            }
+            for (boolean accumulate : new boolean[] {false, true}) {
+                for (Matrix b : new Matrix[] {null, bias}) {
+                    float[] inPlace = previous.clone();
+                    float[] fromCopy = previous.clone();
+                    MatMul.multiply(workers, matrix, b, x, inPlace, width, accumulate);
+                    PackedMatMul.multiply(workers, packed, b, x, fromCopy, width, accumulate);
+                    for (int k = 0; k < inPlace.length; k++) {
+                        assertThat(Float.floatToRawIntBits(fromCopy[k]))
+                                .as("y[%d][%d], %d threads, bias %s, accumulate %s", k / width, k % width,
+                                        workers.threads(), b != null, accumulate)
+                                .isEqualTo(Float.floatToRawIntBits(inPlace[k]));
+                    }
+                }
+            }
+        }
+    }
 }
