@@ -81,8 +81,10 @@ public final class DecodeBenchmark {
         double[] full = new double[n];
         for (int e = 0; e < n; e++) {
             generators[e] = new Generator(model.decoder(), noEos, engines.get(e));
-            generators[e].generate(prompts, one, 0);     // warm-up: first-call allocations, thread pools, JIT
-            generators[e].generate(prompts, GenerationConfig.greedy(Math.min(newTokens, 16)), 0);
+            // warm-up: first-call allocations, thread pools, and the JIT: the Vector API kernels run
+            // 10-20x slower until C2 has compiled them, which takes seconds, so one whole run
+            generators[e].generate(prompts, one, 0);
+            generators[e].generate(prompts, all, 0);
             prefill[e] = Double.MAX_VALUE;
             full[e] = Double.MAX_VALUE;
         }

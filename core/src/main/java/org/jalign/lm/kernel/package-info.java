@@ -12,7 +12,9 @@
  *
  * <p>Layout: activations are feature-major (features × batch columns, the column count padded to
  * the vector length) as in {@code lm.llama}; weights are Hugging Face's [out, in] rows read through
- * {@link org.jalign.lm.kernel.Matrix}, a ByteBuffer that can alias a DJL tensor's storage.
+ * {@link org.jalign.lm.kernel.Matrix}, a ByteBuffer that can alias a DJL tensor's storage, or
+ * copied once per decode session into {@link org.jalign.lm.kernel.PackedMatrix}'s interleaved heap
+ * layout for {@link org.jalign.lm.kernel.PackedMatMul}, which reads it about 1.5× faster.
  *
  * <p>Dependencies: none inside jalign; the model families build on it.
  */
