@@ -26,7 +26,10 @@ public record Proportion(double successes, int trials, double rate, double lower
             return new Proportion(successes, 0, Double.NaN, Double.NaN, Double.NaN);
         }
         double[] interval = wilson(successes / trials, trials, Estimate.Z95);
-        return new Proportion(successes, trials, successes / trials, interval[0], interval[1]);
+        // at p̂ = 0 and 1 the interval ends exactly at 0 and 1; rounding would leave 1 − 1e-16
+        double lower = successes == 0 ? 0 : interval[0];
+        double upper = successes == trials ? 1 : interval[1];
+        return new Proportion(successes, trials, successes / trials, lower, upper);
     }
 
     /** The Wilson score interval {lower, upper} for a share {@code p} of {@code n} trials at normal quantile {@code z}. */
