@@ -63,7 +63,7 @@ final class JsonlInput {
                         files.add(child.getPath().toString());
                     }
                 }
-            } else if (matches.length == 1) {
+            } else if (matches.length == 1 && !isGlob(pathOrGlob)) {
                 files.add(pathOrGlob);   // one named file: messages name it as the user did, like the CLI
             } else if (!hidden(match.getPath())) {
                 files.add(match.getPath().toString());
@@ -73,6 +73,10 @@ final class JsonlInput {
             throw new FileNotFoundException("input has no files: " + pathOrGlob);
         }
         return new JsonlInput(files);
+    }
+
+    private static boolean isGlob(String path) {
+        return path.chars().anyMatch(c -> c == '*' || c == '?' || c == '[' || c == '{');
     }
 
     private static boolean hidden(Path path) {

@@ -70,6 +70,16 @@ class JobFailureTest {
     }
 
     @Test
+    void aScoreLineWithoutItsCompletionNamesFileLineAndField() throws Exception {
+        Path input = dir.resolve("no-completion.jsonl");
+        Files.write(input, List.of("{\"prompt\": \"a\", \"completion\": \"dog\"}", "{\"prompt\": \"the cat\"}"));
+        LocalSpark.Run run = LocalSpark.sparkJobs("score", "--model", model.toString(), "--input", input.toString(),
+                "--output", dir.resolve("no-completion-out").toString());
+        assertThat(run.status()).isEqualTo(1);
+        assertThat(run.err()).contains(input + " line 2: field \"completion\"");
+    }
+
+    @Test
     void anExistingOutputIsRefused() throws Exception {
         Path input = dir.resolve("one.jsonl");
         Files.write(input, List.of("{\"prompt\": \"the cat\"}"));
@@ -77,6 +87,27 @@ class JobFailureTest {
         LocalSpark.Run run = generate(input, output);
         assertThat(run.status()).isEqualTo(1);
         assertThat(run.err()).contains(output + ": output already exists");
+    }
+
+    @Test
+    void anInputOfBlankLinesGivesAnEmptyOutputAsTheCliDoes() throws Exception {
+        Path input = dir.resolve("blank.jsonl");
+        Files.write(input, List.of("", "  "));
+        Path output = dir.resolve("blank-out");
+        LocalSpark.Run run = generate(input, output);
+        assertThat(run.status()).as(run.err()).isZero();
+        assertThat(run.err()).contains("warning: no prompts in " + input);
+        assertThat(LocalSpark.partLines(output)).isEmpty();
+        assertThat(Files.exists(output.resolve("_SUCCESS"))).isTrue();
+    }
+
+    @Test
+    void aGlobNamesTheFileItMatched() throws Exception {
+        Path inputs = Files.createDirectories(dir.resolve("glob"));
+        Files.write(inputs.resolve("only.jsonl"), List.of("{\"prompt\": 3}"));
+        LocalSpark.Run run = generate(inputs.resolve("*.jsonl"), dir.resolve("glob-out"));
+        assertThat(run.status()).isEqualTo(1);
+        assertThat(run.err()).contains(inputs.resolve("only.jsonl") + " line 1: field \"prompt\"");
     }
 
     @Test
