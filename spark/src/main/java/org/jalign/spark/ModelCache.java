@@ -34,7 +34,7 @@ final class ModelCache {
             try {
                 return loader.load();
             } catch (IOException e) {
-                throw new UncheckedIOException("loading " + k + ": " + e.getMessage(), e);
+                throw new UncheckedIOException(e.getMessage(), e);   // the loader's message names the directory
             }
         });
     }
