@@ -44,6 +44,8 @@ class JsonlInputTest {
         Configuration hadoop = LocalSpark.context().hadoopConfiguration();
         String before = hadoop.get("fs.local.block.size");
         hadoop.setLong("fs.local.block.size", 101);   // dozens of splits, most starting mid-file
+        // Hadoop caches one LocalFileSystem per JVM with the configuration it was made with: bypass it.
+        hadoop.setBoolean("fs.file.impl.disable.cache", true);
         try {
             JsonlInput input = JsonlInput.resolve(inputs.toString(), hadoop);
             assertThat(input.files()).hasSize(3);
@@ -60,6 +62,7 @@ class JsonlInputTest {
             }
             assertThat(actual).containsExactlyElementsOf(expected);
         } finally {
+            hadoop.unset("fs.file.impl.disable.cache");
             if (before == null) {
                 hadoop.unset("fs.local.block.size");
             } else {
