@@ -14,7 +14,7 @@ import java.util.List;
  * <ol>
  *   <li>For each item, each of its N-choose-2 pairs (i &lt; j), draw {@code principlesPerPair}
  *       principles ({@link PrincipleDraws#forPair}).</li>
- *   <li>Ask the judge every (pair, principle) in both orders: (i, j) and (j, i), in batches.</li>
+ *   <li>Ask the judge every (pair, principle) in both orders, in batches.</li>
  *   <li>P(i ≻ j) = mean over principles of ½(p(i, j) + 1 − p(j, i))
  *       ({@link Judgements#orderDebiased}).</li>
  *   <li>Write: pairs, the preferred first, dropping those with |P − ½| &lt; min confidence; or
@@ -68,14 +68,20 @@ public final class AiFeedback {
                     int[] drawn = PrincipleDraws.forPair(config.seed(), item.index(), i, j, config.principlesPerPair(),
                             constitution.size());
                     List<String> ids = new ArrayList<>();
-                    // 2. both orders under each principle: comparisons [2k] = (i, j), [2k + 1] = (j, i)
+                    // 2. both orders under each principle: [2k] = (low, high), [2k + 1] = (high, low), where
+                    // low is the text that sorts first. A judge's float32 forward differs in the last
+                    // bits with a row's place in its batch, so asking in one canonical order, whatever
+                    // the input order, keeps P(x ≻ y) + P(y ≻ x) = 1 to rounding.
+                    boolean swapped = texts.get(i).compareTo(texts.get(j)) > 0;
+                    String low = texts.get(swapped ? j : i);
+                    String high = texts.get(swapped ? i : j);
                     for (int d : drawn) {
                         Principle p = constitution.get(d);
                         ids.add(p.id());
-                        comparisons.add(new PreferenceJudge.Comparison(p, item.prompt(), texts.get(i), texts.get(j)));
-                        comparisons.add(new PreferenceJudge.Comparison(p, item.prompt(), texts.get(j), texts.get(i)));
+                        comparisons.add(new PreferenceJudge.Comparison(p, item.prompt(), low, high));
+                        comparisons.add(new PreferenceJudge.Comparison(p, item.prompt(), high, low));
                     }
-                    pending.add(new PendingPair(item, i, j, ids));
+                    pending.add(new PendingPair(item, i, j, swapped, ids));
                     if (comparisons.size() >= COMPARISONS_PER_CALL) {
                         flush(judge, pending, comparisons, out, bar);
                     }
@@ -86,7 +92,7 @@ public final class AiFeedback {
         return out;
     }
 
-    private record PendingPair(JudgeItem item, int first, int second, List<String> principles) {
+    private record PendingPair(JudgeItem item, int first, int second, boolean swapped, List<String> principles) {
     }
 
     private static void flush(PreferenceJudge judge, List<PendingPair> pending,
@@ -103,7 +109,8 @@ public final class AiFeedback {
                 perPrinciple[k] = Judgements.orderDebiased(p[at], p[at + 1]);
                 at += 2;
             }
-            out.add(new JudgedPair(pair.item(), pair.first(), pair.second(), Judgements.mean(perPrinciple),
+            double lowWins = Judgements.mean(perPrinciple);
+            out.add(new JudgedPair(pair.item(), pair.first(), pair.second(), pair.swapped() ? 1 - lowWins : lowWins,
                     pair.principles()));
         }
         bar.advance(pending.size());
