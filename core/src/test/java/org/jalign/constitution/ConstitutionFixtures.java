@@ -61,10 +61,22 @@ final class ConstitutionFixtures {
             + "{% if add_generation_prompt %}{{ '<|assistant|> ' }}{% endif %}";
 
     static String tokenizerJson() {
+        return tokenizerJson(WORDS);
+    }
+
+    /** {@link #model} whose vocabulary lacks "A" and "B" (both read as {@code <unk>}). */
+    static Path modelWithoutAnswerTokens(Path dir, long seed) throws IOException {
+        TinyCheckpoints.write(dir, config(), seed);
+        List<String> words = WORDS.stream().map(w -> w.equals("A") ? "AA" : w.equals("B") ? "BB" : w).toList();
+        Files.writeString(dir.resolve("tokenizer.json"), tokenizerJson(words), StandardCharsets.UTF_8);
+        return dir;
+    }
+
+    static String tokenizerJson(List<String> words) {
         StringBuilder vocab = new StringBuilder();
-        for (int i = 0; i < WORDS.size(); i++) {
+        for (int i = 0; i < words.size(); i++) {
             vocab.append(i == 0 ? "" : ",\n")
-                    .append(new com.google.gson.JsonPrimitive(WORDS.get(i)).toString()).append(": ").append(i);
+                    .append(new com.google.gson.JsonPrimitive(words.get(i)).toString()).append(": ").append(i);
         }
         StringBuilder added = new StringBuilder();
         String[] special = {"<pad>", "<bos>", "<eos>", "<unk>", "<|user|>", "<|assistant|>"};

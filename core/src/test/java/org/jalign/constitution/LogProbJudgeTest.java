@@ -15,11 +15,11 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 /**
@@ -148,24 +148,12 @@ class LogProbJudgeTest {
     }
 
     @Test
-    void aTokenizerThatSplitsTheAnswerIsRefused() throws Exception {
-        List<String> seen = new ArrayList<>();
-        org.jalign.lm.TextTokenizer split = new org.jalign.lm.TextTokenizer() {
-            @Override
-            public int[] encode(String text) {
-                seen.add(text);
-                return new int[] {1, 2};
-            }
-
-            @Override
-            public String decode(int[] ids, boolean skip) {
-                return "";
-            }
-        };
-        // through the constructor's check, with a model whose tokenizer is the fixture's: A and B are single tokens
-        LogProbJudge ok = new LogProbJudge(model, ConversationFormat.forModel(model, dir.resolve("plain")), 1);
-        assertThat(ok.firstAnswerId()).isNotEqualTo(ok.secondAnswerId());
-        assertThat(split.encode("A")).hasSize(2);
-        assertThat(seen).containsExactly("A");
+    void aJudgeWhoseTokenizerHasNoSingleAnswerTokensIsRefused() throws Exception {
+        Path noAnswers = ConstitutionFixtures.modelWithoutAnswerTokens(dir.resolve("no-answers"), 13);
+        try (LanguageModel m = LanguageModel.load(noAnswers)) {
+            assertThatThrownBy(() -> new LogProbJudge(m, ConversationFormat.forModel(m, noAnswers), 1))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("gives \"A\" and \"B\" the same id " + ConstitutionFixtures.id("<unk>"));
+        }
     }
 }
