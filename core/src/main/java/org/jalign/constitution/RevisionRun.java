@@ -71,6 +71,8 @@ public final class RevisionRun {
             config.addProperty("chatTemplate", format.usesChatTemplate());
             RunDirectory dir = RunDirectory.start(out, resume,
                     RunDirectory.manifest("constitution revise", config, c.revision().seed(), inputs));
+            // RunDirectory makes checkpoints/ for trainers; this run's state is its two output files
+            deleteIfEmpty(dir.dir().resolve("checkpoints"));
             Path sftFile = dir.dir().resolve(SFT_FILE);
             Path traceFile = dir.dir().resolve(TRACE_FILE);
             // 4. what an earlier run finished
@@ -130,6 +132,14 @@ public final class RevisionRun {
 
     private static String joined(List<String> lines) {
         return lines.isEmpty() ? "" : String.join("\n", lines) + "\n";
+    }
+
+    private static void deleteIfEmpty(Path directory) throws IOException {
+        try (java.util.stream.Stream<Path> entries = Files.list(directory)) {
+            if (entries.findAny().isEmpty()) {
+                Files.delete(directory);
+            }
+        }
     }
 
     static Path weightsFile(Path model) {

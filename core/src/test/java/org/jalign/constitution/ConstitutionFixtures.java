@@ -16,7 +16,7 @@ import java.util.List;
  * A tiny random Llama with a real word-level tokenizer.json whose vocabulary covers the words of the
  * dialogue format and the judge prompt, and 512 positions so judge prompts fit.
  */
-final class ConstitutionFixtures {
+public final class ConstitutionFixtures {
     static final List<String> WORDS = List.of(
             "<pad>", "<bos>", "<eos>", "<unk>",
             "Human", "Assistant", ":", "(", ")", "A", "B", "The", "answer", "is", ".", ",",
@@ -28,7 +28,7 @@ final class ConstitutionFixtures {
     private ConstitutionFixtures() {
     }
 
-    static int id(String word) {
+    public static int id(String word) {
         int id = WORDS.indexOf(word);
         if (id < 0) {
             throw new IllegalArgumentException(word + " is not in the fixture vocabulary");
@@ -42,14 +42,14 @@ final class ConstitutionFixtures {
     }
 
     /** A model directory: config.json, random weights, tokenizer.json; no chat template. */
-    static Path model(Path dir, long seed) throws IOException {
+    public static Path model(Path dir, long seed) throws IOException {
         TinyCheckpoints.write(dir, config(), seed);
         Files.writeString(dir.resolve("tokenizer.json"), tokenizerJson(), StandardCharsets.UTF_8);
         return dir;
     }
 
     /** {@link #model} with a chat template in chat_template.jinja. */
-    static Path chatModel(Path dir, long seed) throws IOException {
+    public static Path chatModel(Path dir, long seed) throws IOException {
         model(dir, seed);
         Files.writeString(dir.resolve("chat_template.jinja"), CHAT_TEMPLATE, StandardCharsets.UTF_8);
         return dir;
@@ -94,7 +94,7 @@ final class ConstitutionFixtures {
     }
 
     /** A constitution of three principles whose requests use the fixture's words. */
-    static Constitution constitution() {
+    public static Constitution constitution() {
         return new Constitution(List.of(
                 new Principle("kind", "Criticise the response .", "Rewrite it to be more kind .", "Which response is more kind ?"),
                 new Principle("short", "Criticise it .", "Rewrite it .", "Which response is better ?"),

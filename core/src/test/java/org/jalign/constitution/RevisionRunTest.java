@@ -131,7 +131,7 @@ class RevisionRunTest {
     void aResumedRunWritesTheSameBytesAsAnUninterruptedOne(@TempDir Path dir) throws Exception {
         run(model, dir.resolve("straight"), 2, 5, 1, false);
         Path cut = dir.resolve("cut");
-        Files.createDirectories(cut.resolve("checkpoints"));
+        Files.createDirectories(cut);
         for (String name : List.of("manifest.json", "trace.jsonl", "sft.jsonl")) {
             Files.copy(dir.resolve("straight").resolve(name), cut.resolve(name));
         }
