@@ -78,8 +78,16 @@ public final class LogProbJudge implements PreferenceJudge {
     public double[] probabilitiesFirstPreferred(List<Comparison> comparisons) {
         double[] out = new double[comparisons.size()];
         List<int[]> prompts = new ArrayList<>(comparisons.size());
+        int maxPositions = model.config().maxPositions();
         for (Comparison c : comparisons) {           // 1
-            prompts.add(promptIds(c));
+            int[] ids = promptIds(c);
+            if (ids.length > maxPositions) {
+                String start = c.prompt().length() > 40 ? c.prompt().substring(0, 37) + "..." : c.prompt();
+                throw new IllegalArgumentException("the judge prompt for \"" + start + "\" has " + ids.length
+                        + " tokens, more than the judge's max_position_embeddings (" + maxPositions
+                        + "); shorten the completions or use a judge with a longer context");
+            }
+            prompts.add(ids);
         }
         int pad = model.specialTokens().padId();
         for (int from = 0; from < prompts.size(); from += batchSize) {
