@@ -28,8 +28,8 @@ public final class LogProbJudge implements PreferenceJudge {
     private final int batchSize;
 
     /**
-     * @throws IllegalArgumentException when "A" or "B" is not a single token of the judge's
-     *                                  tokenizer (then no next-token probability answers the question)
+     * @throws IllegalArgumentException when "A" or "B" is not one token after the answer prefix in the
+     *                                  judge's tokenizer (then no next-token probability answers the question)
      */
     public LogProbJudge(LanguageModel model, ConversationFormat format, int batchSize) {
         if (batchSize < 1) {
@@ -39,21 +39,30 @@ public final class LogProbJudge implements PreferenceJudge {
                 "the judge model has no tokenizer.json; it reads text"));
         this.model = model;
         this.format = format;
-        this.firstAnswerId = singleToken(tokenizer, JudgePrompt.FIRST);
-        this.secondAnswerId = singleToken(tokenizer, JudgePrompt.SECOND);
+        this.firstAnswerId = answerToken(tokenizer, JudgePrompt.FIRST);
+        this.secondAnswerId = answerToken(tokenizer, JudgePrompt.SECOND);
         if (firstAnswerId == secondAnswerId) {
             throw new IllegalArgumentException("the judge's tokenizer gives \"A\" and \"B\" the same id " + firstAnswerId);
         }
         this.batchSize = batchSize;
     }
 
-    private static int singleToken(TextTokenizer tokenizer, String answer) {
-        int[] ids = tokenizer.encode(answer);
-        if (ids.length != 1) {
-            throw new IllegalArgumentException("the judge's tokenizer splits the answer \"" + answer + "\" into "
-                    + ids.length + " tokens; a log-prob judge needs it to be one token");
+    /**
+     * The id of {@code answer} as it follows the answer prefix in running text: the one token that
+     * {@code encode(prefix + answer)} adds to {@code encode(prefix)}. Encoding the letter alone would
+     * be wrong for SentencePiece tokenizers, which give a lone "A" a word-start marker ("▁A") that
+     * "(A" does not have.
+     */
+    private static int answerToken(TextTokenizer tokenizer, String answer) {
+        int[] prefix = tokenizer.encode(JudgePrompt.ANSWER_PREFIX);
+        int[] with = tokenizer.encode(JudgePrompt.ANSWER_PREFIX + answer);
+        boolean extendsByOne = with.length == prefix.length + 1
+                && java.util.Arrays.equals(prefix, java.util.Arrays.copyOf(with, prefix.length));
+        if (!extendsByOne) {
+            throw new IllegalArgumentException("the judge's tokenizer does not write the answer \"" + answer
+                    + "\" after \"" + JudgePrompt.ANSWER_PREFIX + "\" as one token of its own; a log-prob judge needs it to");
         }
-        return ids[0];
+        return with[with.length - 1];
     }
 
     /** The ids of the judge prompt for {@code comparison}: what the answer token follows. */
