@@ -195,6 +195,19 @@ class ArchitectureTest {
     }
 
     /**
+     * Constitutional AI hands its results to the other stages as files (sft.jsonl, pairs in
+     * feedback export's format), not as classes; of the stages it uses only sft's encoder, so its
+     * prompts render exactly as SFT trains on them.
+     */
+    @Test
+    void constitutionUsesNoStageButSft() {
+        check(noClasses().that().resideInAPackage(pkg("constitution"))
+                .should().dependOnClassesThat().resideInAnyPackage(pkgs(STAGES.stream()
+                        .filter(s -> !s.equals("constitution") && !s.equals("sft")).toList()))
+                .because("constitution writes SFT data and preference pairs that the other stages read from disk"));
+    }
+
+    /**
      * lm's subpackages form layers: the building blocks (safetensors, optim, tokenizer) use no
      * other subpackage; the model families may use LoRA but not the checkpoint format (weights
      * reach them through the {@code TensorSource} seam); train builds on optim, safetensors and

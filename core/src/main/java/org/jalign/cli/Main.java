@@ -26,7 +26,7 @@ import java.util.concurrent.Callable;
 /** {@code jalign}: the entry point of the shaded jar. */
 @Command(name = "jalign", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Align language models with human feedback, on the JVM.",
-        subcommands = {GenerateCommand.class, LogProbsCommand.class, PretrainCommand.class, SftCommand.class, RewardCommand.class, PpoCommand.class, DpoCommand.class, EvalCommand.class, TokenizerCommand.class, FeedbackCommand.class, BenchCommand.class, DemoCommand.class,
+        subcommands = {GenerateCommand.class, LogProbsCommand.class, PretrainCommand.class, SftCommand.class, RewardCommand.class, PpoCommand.class, DpoCommand.class, ConstitutionCommand.class, EvalCommand.class, TokenizerCommand.class, FeedbackCommand.class, BenchCommand.class, DemoCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "Exit status: 0 success, 1 the run failed, 2 the command line was wrong.",
                 "Set JALIGN_DEBUG=1 or pass --verbose for stack traces."})

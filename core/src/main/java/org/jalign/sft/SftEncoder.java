@@ -1,5 +1,6 @@
 package org.jalign.sft;
 
+import org.jalign.data.ChatMessage;
 import org.jalign.data.ChatTemplate;
 import org.jalign.data.ChatTemplateException;
 import org.jalign.data.DataFormatException;
@@ -87,6 +88,20 @@ public final class SftEncoder {
             addText(row, text.substring(at), false);
         }
         return row.build();
+    }
+
+    /**
+     * The ids of {@code messages} rendered with the template's generation prompt (what
+     * {@code apply_chat_template(..., add_generation_prompt=True)} gives), ready for the model to
+     * write the next assistant turn; the template's BOS/EOS strings become their ids as in
+     * {@link #encode}.
+     *
+     * @throws org.jalign.data.ChatTemplateException when the template rejects the conversation
+     */
+    public int[] encodeForGeneration(List<ChatMessage> messages) {
+        Builder row = new Builder();
+        addText(row, template.render(messages, true), false);
+        return row.build().tokens();
     }
 
     /** Tokenizes {@code text}, writing the template's BOS/EOS strings as their ids. */
