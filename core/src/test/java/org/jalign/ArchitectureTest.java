@@ -33,7 +33,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  *
  * <pre>
  *   cli ──► stages (feedback, labeling, reward, sft, ppo, dpo, constitution, eval) ──► lm, data, run
- *    └───► bench ──► lm
+ *    ├───► bench ──► lm
+ *    └───► demo ──► stages (the embedded end-to-end demo orchestrates them)
  *   lm = lm root (seams, generation, log-probs) + families lm.llama, lm.gpt2 + lm.safetensors
  * </pre>
  *
@@ -53,7 +54,7 @@ class ArchitectureTest {
     private static final List<String> FOUNDATIONS = List.of("lm", "data", "run");
 
     /** The entry points above the stages. */
-    private static final List<String> TOOLS = List.of("cli", "bench");
+    private static final List<String> TOOLS = List.of("cli", "bench", "demo");
 
     private static final JavaClasses MAIN_CLASSES = new ClassFileImporter()
             .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
@@ -152,6 +153,13 @@ class ArchitectureTest {
         check(noClasses().that().resideOutsideOfPackages(pkg("cli"), pkg("bench"))
                 .should().dependOnClassesThat().resideInAPackage(pkg("bench"))
                 .because("benchmarks are run from the CLI, never used by the pipeline (bench/package-info.java)"));
+    }
+
+    @Test
+    void nothingButCliDependsOnDemo() {
+        check(noClasses().that().resideOutsideOfPackages(pkg("cli"), pkg("demo"))
+                .should().dependOnClassesThat().resideInAPackage(pkg("demo"))
+                .because("the demo orchestrates the stages and is run from the CLI (demo/package-info.java)"));
     }
 
     /**

@@ -37,8 +37,8 @@ final class EvaluationRun {
     private EvaluationRun() {
     }
 
-    static EvaluationResult run(EvaluationConfig c, Path out, boolean resume, boolean quiet, PrintWriter err)
-            throws IOException {
+    static EvaluationResult run(EvaluationConfig c, List<Scorer> extraScorers, Path out, boolean resume, boolean quiet,
+                                PrintWriter err) throws IOException {
         // 1. prompts
         List<EvaluationPrompts.PromptLine> lines = EvaluationPrompts.read(c.prompts());
         List<EvaluationConfig.PolicySource> order = new ArrayList<>();
@@ -73,6 +73,7 @@ final class EvaluationRun {
                     return p;
                 }, cs.direction(), cs.threshold()));
             }
+            scorers.addAll(extraScorers);
             // 3. the run directory
             Map<String, Path> inputs = new LinkedHashMap<>();
             inputs.put("prompts", c.prompts());
@@ -86,7 +87,11 @@ final class EvaluationRun {
             if (c.classifier() != null) {
                 inputs.put("classifier", weightsFile(c.classifier().dir()));
             }
-            RunDirectory dir = RunDirectory.start(out, resume, RunDirectory.manifest("eval compare", c.toJson(),
+            com.google.gson.JsonObject settings = c.toJson();
+            com.google.gson.JsonArray extra = new com.google.gson.JsonArray();
+            extraScorers.forEach(x -> extra.add(x.name()));
+            settings.add("extraScorers", extra);
+            RunDirectory dir = RunDirectory.start(out, resume, RunDirectory.manifest("eval compare", settings,
                     c.sampling().seed(), inputs));
             Path rolloutDir = dir.dir().resolve(EvaluationFiles.ROLLOUTS);
             Files.createDirectories(rolloutDir);

@@ -57,8 +57,7 @@ public final class PackedMatMul {
     }
 
     private static FloatVector start(float[] y, int index, ByteBuffer bias, int row, boolean accumulate) {
-        FloatVector v = accumulate ? FloatVector.fromArray(F, y, index) : FloatVector.zero(F);
-        return bias == null ? v : v.add(bias.getFloat(row * Float.BYTES));
+        return MatMul.start(y, index, bias, row, accumulate);
     }
 
     /** Columns [p, p + 2L) of the blocks in rows [from, to): 4 × 2 accumulators per block. */
