@@ -64,14 +64,7 @@ final class EvaluationRun {
                 ClassifierReward classifier = ClassifierReward.load(cs.dir(), cs.label(), ClassifierReward.Mode.LOG_PROBABILITY);
                 open.add(classifier);
                 requireVocabulary("the classifier " + cs.dir(), classifier.languageModel(), reference);
-                scorers.add(new Scorer("p(" + classifier.labels().get(classifier.label()) + ")", (prompts, completions) -> {
-                    float[] logProbabilities = classifier.score(prompts, completions);
-                    float[] p = new float[logProbabilities.length];
-                    for (int i = 0; i < p.length; i++) {
-                        p[i] = (float) Math.exp(logProbabilities[i]);
-                    }
-                    return p;
-                }, cs.direction(), cs.threshold()));
+                scorers.add(Scorer.probability(classifier, cs.direction(), cs.threshold()));
             }
             // 3. the run directory
             Map<String, Path> inputs = new LinkedHashMap<>();
