@@ -79,6 +79,8 @@ class ChartAndReportTest {
         assertThat(SvgChart.tickLabel(0.25, 0.05)).isEqualTo("0.25");
         assertThat(SvgChart.tickLabel(1500, 500)).isEqualTo("1500");
         assertThat(SvgChart.tickLabel(-0.0, 1)).isEqualTo("0");
+        assertThat(SvgChart.tickLabel(4.2e-7, 2e-8)).isEqualTo("4.2E-7");
+        assertThat(SvgChart.tickLabel(2.5e6, 5e5)).isEqualTo("2.5E+6");
         SvgChart.Axis flat = SvgChart.niceAxis(3, 3);      // one value: ±10% around it, [2.7, 3.3] widened to nice ticks
         assertThat(flat.min()).isLessThan(3);
         assertThat(flat.max()).isGreaterThan(3);

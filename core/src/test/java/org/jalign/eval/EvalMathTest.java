@@ -100,5 +100,6 @@ class EvalMathTest {
                 .isEqualTo("&lt;script&gt;alert(&#39;x&#39; &amp; &quot;y&quot;)&lt;/script&gt;");
         assertThat(Html.escape("a\u0001b\nc")).isEqualTo("a\uFFFDb\nc");
         assertThat(ReportMarkdown.cell("a|b\n<i>")).isEqualTo("a\\|b<br>&lt;i&gt;");
+        assertThat(ReportMarkdown.cell("# it's")).isEqualTo("\\# it&#39;s");
     }
 }
