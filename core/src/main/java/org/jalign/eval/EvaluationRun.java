@@ -37,8 +37,8 @@ final class EvaluationRun {
     private EvaluationRun() {
     }
 
-    static EvaluationResult run(EvaluationConfig c, Path out, boolean resume, boolean quiet, PrintWriter err)
-            throws IOException {
+    static EvaluationResult run(EvaluationConfig c, List<PolicyEvaluation.Judge> judges, Path out, boolean resume,
+                                boolean quiet, PrintWriter err) throws IOException {
         // 1. prompts
         List<EvaluationPrompts.PromptLine> lines = EvaluationPrompts.read(c.prompts());
         List<EvaluationConfig.PolicySource> order = new ArrayList<>();
@@ -71,6 +71,10 @@ final class EvaluationRun {
             inputs.put("prompts", c.prompts());
             for (EvaluationConfig.PolicySource p : c.policies()) {
                 inputs.put("policy_" + p.name(), weightsFile(p.dir()));
+                Path base = modelFilesDir(p.dir());
+                if (!base.equals(p.dir())) {   // an adapter: its base's weights are part of the policy
+                    inputs.put("policy_" + p.name() + "_base", weightsFile(base));
+                }
             }
             inputs.put("reference", weightsFile(c.referenceDir()));
             if (c.rewardModel() != null) {
@@ -113,7 +117,7 @@ final class EvaluationRun {
                 }
             }
             // 5. compare and write
-            EvaluationResult result = PolicyEvaluation.compare(c.baseline(), rollouts, prompts, scorers, List.of(), c.sampling());
+            EvaluationResult result = PolicyEvaluation.compare(c.baseline(), rollouts, prompts, scorers, judges, c.sampling());
             EvaluationFiles.writeSamples(dir.dir().resolve(EvaluationFiles.SAMPLES), result);
             EvaluationFiles.writeSummary(dir.dir().resolve(EvaluationFiles.SUMMARY), result, prompts.size());
             return result;

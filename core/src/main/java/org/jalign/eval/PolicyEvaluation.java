@@ -97,7 +97,13 @@ public final class PolicyEvaluation {
      */
     public static EvaluationResult run(EvaluationConfig config, Path out, boolean resume, boolean quiet, PrintWriter err)
             throws IOException {
-        return EvaluationRun.run(config, out, resume, quiet, err);
+        return EvaluationRun.run(config, List.of(), out, resume, quiet, err);
+    }
+
+    /** As {@link #run(EvaluationConfig, Path, boolean, boolean, PrintWriter)}, with win rates by {@code judges} too. */
+    public static EvaluationResult run(EvaluationConfig config, List<Judge> judges, Path out, boolean resume, boolean quiet,
+                                       PrintWriter err) throws IOException {
+        return EvaluationRun.run(config, judges, out, resume, quiet, err);
     }
 
     /** Steps 1–4 on models already loaded. {@code reference} may be null (no KL). */

@@ -114,7 +114,7 @@ class EvalCommandTest {
         JsonObject manifest = JsonParser.parseString(Files.readString(evalDir.resolve("manifest.json"))).getAsJsonObject();
         assertThat(manifest.get("command").getAsString()).isEqualTo("eval compare");
         assertThat(manifest.getAsJsonObject("inputs").keySet()).contains("prompts", "policy_before", "policy_lora",
-                "reference", "reward_model", "classifier");
+                "policy_lora_base", "reference", "reward_model", "classifier");
 
         // resume: the rollouts are read back, the summary is the same
         String original = Files.readString(evalDir.resolve("summary.json"));
