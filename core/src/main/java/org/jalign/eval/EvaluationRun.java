@@ -1,5 +1,6 @@
 package org.jalign.eval;
 
+import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
@@ -37,8 +38,8 @@ final class EvaluationRun {
     private EvaluationRun() {
     }
 
-    static EvaluationResult run(EvaluationConfig c, List<PolicyEvaluation.Judge> judges, Path out, boolean resume,
-                                boolean quiet, PrintWriter err) throws IOException {
+    static EvaluationResult run(EvaluationConfig c, List<Scorer> extraScorers, List<PolicyEvaluation.Judge> judges, Path out,
+                                boolean resume, boolean quiet, PrintWriter err) throws IOException {
         // 1. prompts
         List<EvaluationPrompts.PromptLine> lines = EvaluationPrompts.read(c.prompts());
         List<EvaluationConfig.PolicySource> order = new ArrayList<>();
@@ -66,6 +67,7 @@ final class EvaluationRun {
                 requireVocabulary("the classifier " + cs.dir(), classifier.languageModel(), reference);
                 scorers.add(Scorer.probability(classifier, cs.direction(), cs.threshold()));
             }
+            scorers.addAll(extraScorers);
             // 3. the run directory
             Map<String, Path> inputs = new LinkedHashMap<>();
             inputs.put("prompts", c.prompts());
@@ -83,7 +85,14 @@ final class EvaluationRun {
             if (c.classifier() != null) {
                 inputs.put("classifier", weightsFile(c.classifier().dir()));
             }
-            RunDirectory dir = RunDirectory.start(out, resume, RunDirectory.manifest("eval compare", c.toJson(),
+            JsonObject settings = c.toJson();
+            JsonArray extra = new JsonArray();
+            extraScorers.forEach(x -> extra.add(x.name()));
+            settings.add("extraScorers", extra);
+            JsonArray judgeNames = new JsonArray();
+            judges.forEach(j -> judgeNames.add(j.name()));
+            settings.add("judges", judgeNames);
+            RunDirectory dir = RunDirectory.start(out, resume, RunDirectory.manifest("eval compare", settings,
                     c.sampling().seed(), inputs));
             Path rolloutDir = dir.dir().resolve(EvaluationFiles.ROLLOUTS);
             Files.createDirectories(rolloutDir);

@@ -97,13 +97,23 @@ public final class PolicyEvaluation {
      */
     public static EvaluationResult run(EvaluationConfig config, Path out, boolean resume, boolean quiet, PrintWriter err)
             throws IOException {
-        return EvaluationRun.run(config, List.of(), out, resume, quiet, err);
+        return EvaluationRun.run(config, List.of(), List.of(), out, resume, quiet, err);
     }
 
-    /** As {@link #run(EvaluationConfig, Path, boolean, boolean, PrintWriter)}, with win rates by {@code judges} too. */
-    public static EvaluationResult run(EvaluationConfig config, List<Judge> judges, Path out, boolean resume, boolean quiet,
-                                       PrintWriter err) throws IOException {
-        return EvaluationRun.run(config, judges, out, resume, quiet, err);
+    /**
+     * As {@link #run(EvaluationConfig, Path, boolean, boolean, PrintWriter)}, with more scorers
+     * after the reward model's and the classifier's: rules of the caller's own (the demo's toxicity
+     * word list, say). Their names go into the manifest; a resumed run must be given the same ones.
+     */
+    public static EvaluationResult run(EvaluationConfig config, List<Scorer> extraScorers, Path out, boolean resume,
+                                       boolean quiet, PrintWriter err) throws IOException {
+        return EvaluationRun.run(config, extraScorers, List.of(), out, resume, quiet, err);
+    }
+
+    /** As {@link #run(EvaluationConfig, List, Path, boolean, boolean, PrintWriter)}, with win rates by {@code judges} too. */
+    public static EvaluationResult run(EvaluationConfig config, List<Scorer> extraScorers, List<Judge> judges, Path out,
+                                       boolean resume, boolean quiet, PrintWriter err) throws IOException {
+        return EvaluationRun.run(config, extraScorers, judges, out, resume, quiet, err);
     }
 
     /** Steps 1–4 on models already loaded. {@code reference} may be null (no KL). */

@@ -144,6 +144,39 @@ class EvalCommandTest {
     }
 
     @Test
+    void theLibraryRunTakesExtraScorersAndJudges(@TempDir Path dir) throws Exception {
+        Path[] in = setUp(dir);
+        org.jalign.eval.Scorer tokens = new org.jalign.eval.Scorer("tokens", (prompts, completions) -> {
+            float[] n = new float[completions.size()];
+            for (int i = 0; i < n.length; i++) {
+                n[i] = completions.get(i).length;
+            }
+            return n;
+        }, org.jalign.eval.Direction.HIGHER_IS_BETTER, Double.NaN);
+        org.jalign.eval.PolicyEvaluation.Judge alwaysTie = new org.jalign.eval.PolicyEvaluation.Judge("tie",
+                pairs -> pairs.stream().map(p -> org.jalign.eval.Outcome.TIE).toList());
+        org.jalign.eval.EvaluationConfig config = new org.jalign.eval.EvaluationConfig(List.of(
+                new org.jalign.eval.EvaluationConfig.PolicySource("before", in[0]),
+                new org.jalign.eval.EvaluationConfig.PolicySource("after", in[1])), "before", null, in[5], null, null,
+                org.jalign.eval.PromptFormat.AUTO, new org.jalign.eval.SamplingSettings(2, 5, 1.0, 3, 4));
+        org.jalign.eval.EvaluationResult r = org.jalign.eval.PolicyEvaluation.run(config, List.of(tokens), List.of(alwaysTie),
+                dir.resolve("lib"), false, true, new PrintWriter(err, true));
+        assertThat(r.scorers()).containsExactly("tokens");
+        // the rule's mean is the mean completion length counted from samples.jsonl (EOS included, as the rule counts)
+        double total = 0;
+        List<String> lines = Files.readAllLines(dir.resolve("lib/samples.jsonl"));
+        for (String line : lines) {
+            total += JsonParser.parseString(line).getAsJsonObject().getAsJsonObject("completions").getAsJsonObject("after")
+                    .getAsJsonArray("completion_ids").size();
+        }
+        assertThat(r.policy("after").scores().get(0).score().mean()).isCloseTo(total / lines.size(), within(1e-12));
+        assertThat(r.policy("after").winRates()).extracting(w -> w.judge()).containsExactly("tokens", "tie");
+        assertThat(r.policy("after").winRates().get(1).winRate().rate()).isEqualTo(0.5);
+        String manifest = Files.readString(dir.resolve("lib/manifest.json"));
+        assertThat(manifest).contains("\"extraScorers\": [\n      \"tokens\"\n    ]").contains("\"judges\": [\n      \"tie\"");
+    }
+
+    @Test
     void badInputsAreNamed(@TempDir Path dir) throws Exception {
         Path[] in = setUp(dir);
         Files.writeString(in[5], "{\"prompt\": \"the cat\"}\n{\"prompt\": 5}\n");
