@@ -216,6 +216,22 @@ class ArchitectureTest {
     }
 
     /**
+     * Evaluation measures policies through the reward stage's public seam ({@code RewardFunction},
+     * {@code RewardModel}, {@code ClassifierReward}) and no other stage, so it can judge the output
+     * of any trainer without knowing how it was trained.
+     */
+    @Test
+    void evalUsesNoStageButRewardsPublicApi() {
+        List<String> others = STAGES.stream().filter(s -> !s.equals("eval") && !s.equals("reward")).toList();
+        check(noClasses().that().resideInAPackage(pkg("eval"))
+                .should().dependOnClassesThat().resideInAnyPackage(pkgs(others))
+                .because("eval reads completions and scores, never a trainer's internals (eval/package-info.java)"));
+        check(noClasses().that().resideInAPackage(pkg("eval"))
+                .should().dependOnClassesThat().resideInAnyPackage(ROOT + ".reward.*..")
+                .because("eval uses the reward stage's top-level API only"));
+    }
+
+    /**
      * lm's subpackages form layers: the building blocks (safetensors, optim, tokenizer) use no
      * other subpackage; the model families may use LoRA but not the checkpoint format (weights
      * reach them through the {@code TensorSource} seam); train builds on optim, safetensors and

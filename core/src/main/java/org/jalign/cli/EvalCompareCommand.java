@@ -21,11 +21,12 @@ import java.util.concurrent.Callable;
 
 /** {@code jalign eval compare}: every policy samples the same prompts; scores, KL and win rates. */
 @Command(name = "compare", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Samples completions for the same prompts from each policy (same seeded settings) and",
-            "measures them: each reward's mean ± s.e., the share a classifier flags (Wilson interval),",
-            "KL(policy || reference) from the policy's own samples (k1 and k3), win rate against the",
-            "baseline, length, distinct-1/2. Writes a run directory: manifest.json, summary.json,",
-            "samples.jsonl, rollouts/. Prompts JSONL: {\"prompt\": \"text\"} or {\"prompt_ids\": [..]}.", ""})
+        description = {"Samples the same prompts from each policy (same seeded settings) and measures",
+            "the completions: each reward's mean ± s.e., the share a classifier flags",
+            "(Wilson interval), KL(policy || reference) from the policy's own samples",
+            "(k1 and k3), win rate against the baseline, length, distinct-1/2. Writes a",
+            "run directory: manifest.json, summary.json, samples.jsonl, rollouts/.",
+            "Prompts JSONL: {\"prompt\": \"text\"} or {\"prompt_ids\": [1, 2]}.", ""})
 final class EvalCompareCommand implements Callable<Integer> {
 
     @Spec

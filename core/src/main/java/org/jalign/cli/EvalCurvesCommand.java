@@ -14,8 +14,8 @@ import java.util.concurrent.Callable;
 
 /** {@code jalign eval curves}: a run's metrics against the step, as one SVG. */
 @Command(name = "curves", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Draws numeric fields of a run's metrics.jsonl against the step as a self-contained SVG,",
-            "one panel per metric (axes with nice ticks, grid, labels).", ""})
+        description = {"Draws numeric fields of a run's metrics.jsonl against the step as one",
+            "self-contained SVG, a panel per metric (axes, nice ticks, grid, labels).", ""})
 final class EvalCurvesCommand implements Callable<Integer> {
 
     @Spec

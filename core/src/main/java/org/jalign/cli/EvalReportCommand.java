@@ -13,9 +13,9 @@ import java.util.concurrent.Callable;
 
 /** {@code jalign eval report}: one self-contained HTML report and its Markdown twin. */
 @Command(name = "report", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Writes one self-contained HTML file (and FILE.md beside it) from an eval compare run",
-            "and training runs: the before/after table with intervals, the training curves inline,",
-            "sample completions side by side (escaped) and every manifest's provenance.", ""})
+        description = {"Writes one self-contained HTML file (and FILE.md beside it) from an eval",
+            "compare run and training runs: the before/after table with intervals, the",
+            "curves inline, samples side by side (escaped) and every run's provenance.", ""})
 final class EvalReportCommand implements Callable<Integer> {
 
     @Spec

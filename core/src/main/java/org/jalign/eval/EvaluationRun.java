@@ -1,5 +1,6 @@
 package org.jalign.eval;
 
+import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
@@ -37,8 +38,8 @@ final class EvaluationRun {
     private EvaluationRun() {
     }
 
-    static EvaluationResult run(EvaluationConfig c, List<Scorer> extraScorers, Path out, boolean resume, boolean quiet,
-                                PrintWriter err) throws IOException {
+    static EvaluationResult run(EvaluationConfig c, List<Scorer> extraScorers, List<PolicyEvaluation.Judge> judges, Path out,
+                                boolean resume, boolean quiet, PrintWriter err) throws IOException {
         // 1. prompts
         List<EvaluationPrompts.PromptLine> lines = EvaluationPrompts.read(c.prompts());
         List<EvaluationConfig.PolicySource> order = new ArrayList<>();
@@ -64,14 +65,7 @@ final class EvaluationRun {
                 ClassifierReward classifier = ClassifierReward.load(cs.dir(), cs.label(), ClassifierReward.Mode.LOG_PROBABILITY);
                 open.add(classifier);
                 requireVocabulary("the classifier " + cs.dir(), classifier.languageModel(), reference);
-                scorers.add(new Scorer("p(" + classifier.labels().get(classifier.label()) + ")", (prompts, completions) -> {
-                    float[] logProbabilities = classifier.score(prompts, completions);
-                    float[] p = new float[logProbabilities.length];
-                    for (int i = 0; i < p.length; i++) {
-                        p[i] = (float) Math.exp(logProbabilities[i]);
-                    }
-                    return p;
-                }, cs.direction(), cs.threshold()));
+                scorers.add(Scorer.probability(classifier, cs.direction(), cs.threshold()));
             }
             scorers.addAll(extraScorers);
             // 3. the run directory
@@ -79,6 +73,10 @@ final class EvaluationRun {
             inputs.put("prompts", c.prompts());
             for (EvaluationConfig.PolicySource p : c.policies()) {
                 inputs.put("policy_" + p.name(), weightsFile(p.dir()));
+                Path base = modelFilesDir(p.dir());
+                if (!base.equals(p.dir())) {   // an adapter: its base's weights are part of the policy
+                    inputs.put("policy_" + p.name() + "_base", weightsFile(base));
+                }
             }
             inputs.put("reference", weightsFile(c.referenceDir()));
             if (c.rewardModel() != null) {
@@ -87,10 +85,13 @@ final class EvaluationRun {
             if (c.classifier() != null) {
                 inputs.put("classifier", weightsFile(c.classifier().dir()));
             }
-            com.google.gson.JsonObject settings = c.toJson();
-            com.google.gson.JsonArray extra = new com.google.gson.JsonArray();
+            JsonObject settings = c.toJson();
+            JsonArray extra = new JsonArray();
             extraScorers.forEach(x -> extra.add(x.name()));
             settings.add("extraScorers", extra);
+            JsonArray judgeNames = new JsonArray();
+            judges.forEach(j -> judgeNames.add(j.name()));
+            settings.add("judges", judgeNames);
             RunDirectory dir = RunDirectory.start(out, resume, RunDirectory.manifest("eval compare", settings,
                     c.sampling().seed(), inputs));
             Path rolloutDir = dir.dir().resolve(EvaluationFiles.ROLLOUTS);
@@ -125,7 +126,7 @@ final class EvaluationRun {
                 }
             }
             // 5. compare and write
-            EvaluationResult result = PolicyEvaluation.compare(c.baseline(), rollouts, prompts, scorers, List.of(), c.sampling());
+            EvaluationResult result = PolicyEvaluation.compare(c.baseline(), rollouts, prompts, scorers, judges, c.sampling());
             EvaluationFiles.writeSamples(dir.dir().resolve(EvaluationFiles.SAMPLES), result);
             EvaluationFiles.writeSummary(dir.dir().resolve(EvaluationFiles.SUMMARY), result, prompts.size());
             return result;

@@ -97,7 +97,7 @@ public final class PolicyEvaluation {
      */
     public static EvaluationResult run(EvaluationConfig config, Path out, boolean resume, boolean quiet, PrintWriter err)
             throws IOException {
-        return EvaluationRun.run(config, List.of(), out, resume, quiet, err);
+        return EvaluationRun.run(config, List.of(), List.of(), out, resume, quiet, err);
     }
 
     /**
@@ -107,7 +107,13 @@ public final class PolicyEvaluation {
      */
     public static EvaluationResult run(EvaluationConfig config, List<Scorer> extraScorers, Path out, boolean resume,
                                        boolean quiet, PrintWriter err) throws IOException {
-        return EvaluationRun.run(config, extraScorers, out, resume, quiet, err);
+        return EvaluationRun.run(config, extraScorers, List.of(), out, resume, quiet, err);
+    }
+
+    /** As {@link #run(EvaluationConfig, List, Path, boolean, boolean, PrintWriter)}, with win rates by {@code judges} too. */
+    public static EvaluationResult run(EvaluationConfig config, List<Scorer> extraScorers, List<Judge> judges, Path out,
+                                       boolean resume, boolean quiet, PrintWriter err) throws IOException {
+        return EvaluationRun.run(config, extraScorers, judges, out, resume, quiet, err);
     }
 
     /** Steps 1–4 on models already loaded. {@code reference} may be null (no KL). */

@@ -46,7 +46,27 @@ public final class Report {
     }
 
     /** One training run's curves and manifest. */
-    record TrainingCurves(Path dir, JsonObject manifest, String svg) {
+    record TrainingCurves(Path dir, JsonObject manifest, String svg, Table lastValues) {
+    }
+
+    private static int finiteCount(MetricsLog.Series s) {
+        int n = 0;
+        for (double v : s.values()) {
+            n += Double.isFinite(v) ? 1 : 0;
+        }
+        return n;
+    }
+
+    /** The last finite value of a series and the step it was logged at. */
+    private static String lastFinite(MetricsLog.Series s) {
+        double[] values = s.values();
+        double[] steps = s.steps();
+        for (int i = values.length - 1; i >= 0; i--) {
+            if (Double.isFinite(values[i])) {
+                return String.format(Locale.ROOT, "%.4g (step %s)", values[i], SvgChart.tickLabel(steps[i], 1));
+            }
+        }
+        return "—";
     }
 
     /** Everything a report shows, read from the run directories. */
@@ -93,17 +113,22 @@ public final class Report {
             MetricsLog log = MetricsLog.read(run);
             List<String> numeric = log.numericFields();
             List<MetricsLog.Series> series = new ArrayList<>();
-            for (String field : CURVE_FIELDS) {
-                if (numeric.contains(field)) {
-                    series.add(log.series(field));
+            List<List<String>> last = new ArrayList<>();
+            for (String field : numeric) {
+                MetricsLog.Series s = log.series(field);
+                last.add(List.of(field, lastFinite(s)));
+                // a field logged once (a final evaluation) is a number in the table, not a curve
+                if (CURVE_FIELDS.contains(field) && finiteCount(s) >= 2) {
+                    series.add(s);
                 }
             }
             if (series.isEmpty()) {
-                numeric.stream().limit(6).forEach(f -> series.add(log.series(f)));
+                numeric.stream().map(log::series).filter(s -> finiteCount(s) >= 2).limit(6).forEach(series::add);
             }
             String command = runManifest.has("command") ? runManifest.get("command").getAsString() : "run";
             runs.add(new TrainingCurves(run, runManifest, series.isEmpty() ? ""
-                    : SvgChart.render(series, command + " — " + run.getFileName())));
+                    : SvgChart.render(series, command + " — " + run.getFileName()),
+                    new Table(List.of("metric", "last value"), last)));
         }
         return new Contents(evalRun, manifest, summary, comparison(summary),
                 samples(evalRun.resolve(EvaluationFiles.SAMPLES), maxSamples), runs);

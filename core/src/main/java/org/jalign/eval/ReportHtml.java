@@ -35,6 +35,9 @@ final class ReportHtml {
             for (Report.TrainingCurves r : c.runs()) {
                 h.append("<h3>").append(Html.escape(r.dir().toString())).append("</h3>\n");
                 h.append(r.svg().isEmpty() ? "<p>No numeric metric.</p>\n" : "<figure>\n" + r.svg() + "</figure>\n");
+                h.append("<details><summary>Last logged values</summary>\n");
+                table(h, r.lastValues(), false);
+                h.append("</details>\n");
             }
         }
         h.append("<h2>Samples</h2>\n");

@@ -24,6 +24,8 @@ final class ReportMarkdown {
             for (Report.TrainingCurves r : c.runs()) {
                 m.append("### ").append(cell(r.dir().toString())).append("\n\n");
                 m.append(r.svg().isEmpty() ? "No numeric metric.\n\n" : "![curves](" + Report.dataUri(r.svg()) + ")\n\n");
+                m.append("Last logged values:\n\n");
+                table(m, r.lastValues());
             }
         }
         m.append("## Samples\n\n");
@@ -59,8 +61,10 @@ final class ReportMarkdown {
 
     /** Text safe in a Markdown table cell or paragraph. */
     static String cell(String text) {
-        String escaped = Html.escape(text).replace("\\", "\\\\").replace("|", "\\|").replace("`", "\\`")
-                .replace("*", "\\*").replace("_", "\\_").replace("[", "\\[").replace("]", "\\]");
+        // Markdown's own characters first, then HTML (whose entities, like &#39;, hold a '#')
+        String markdown = text.replace("\\", "\\\\").replace("|", "\\|").replace("`", "\\`").replace("*", "\\*")
+                .replace("_", "\\_").replace("[", "\\[").replace("]", "\\]").replace("#", "\\#");
+        String escaped = Html.escape(markdown);
         return escaped.replace("\r\n", "\n").replace("\n", "<br>");
     }
 

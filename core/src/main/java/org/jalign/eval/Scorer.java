@@ -1,5 +1,6 @@
 package org.jalign.eval;
 
+import org.jalign.reward.ClassifierReward;
 import org.jalign.reward.RewardFunction;
 
 import java.util.Objects;
@@ -35,14 +36,27 @@ public record Scorer(String name, RewardFunction function, Direction direction, 
         return !Double.isNaN(flagThreshold);
     }
 
-    /** A completion length rule: its number of tokens, EOS included. */
-    public static Scorer completionLength() {
-        return new Scorer("length", (prompts, completions) -> {
-            float[] out = new float[completions.size()];
-            for (int i = 0; i < out.length; i++) {
-                out[i] = completions.get(i).length;
+    /**
+     * A classifier's class as a probability p(class) = exp(log p), named {@code p(LABEL)}, flagged
+     * at p ≥ {@code threshold}; for a toxicity classifier's "toxic" class, lower is better.
+     *
+     * @param classifier loaded in {@link ClassifierReward.Mode#LOG_PROBABILITY} mode
+     */
+    public static Scorer probability(ClassifierReward classifier, Direction direction, double threshold) {
+        if (classifier.mode() != ClassifierReward.Mode.LOG_PROBABILITY) {
+            throw new IllegalArgumentException("a probability scorer needs the classifier in LOG_PROBABILITY mode, got "
+                    + classifier.mode());
+        }
+        if (!(threshold > 0 && threshold < 1)) {
+            throw new IllegalArgumentException("the flag threshold must be in (0, 1), got " + threshold);
+        }
+        return new Scorer("p(" + classifier.labels().get(classifier.label()) + ")", (prompts, completions) -> {
+            float[] logProbabilities = classifier.score(prompts, completions);
+            float[] p = new float[logProbabilities.length];
+            for (int i = 0; i < p.length; i++) {
+                p[i] = (float) Math.exp(logProbabilities[i]);
             }
-            return out;
-        }, Direction.HIGHER_IS_BETTER, Double.NaN);
+            return p;
+        }, direction, threshold);
     }
 }

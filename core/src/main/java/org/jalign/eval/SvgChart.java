@@ -200,8 +200,14 @@ public final class SvgChart {
         return out;
     }
 
-    /** A tick value with as many decimals as its step needs ("0.25", "1500", "-2"). */
+    /**
+     * A tick value with as many decimals as its step needs ("0.25", "1500", "-2"); very small
+     * steps and very large values in short scientific notation ("4.2E-7"), so labels stay narrow.
+     */
     static String tickLabel(double value, double step) {
+        if (value != 0 && (step < 1e-4 || Math.abs(value) >= 1e6)) {
+            return new BigDecimal(value).round(new java.math.MathContext(3)).stripTrailingZeros().toString();
+        }
         int decimals = Math.max(0, (int) -Math.floor(Math.log10(step) + 1e-9));
         BigDecimal rounded = BigDecimal.valueOf(value).setScale(decimals, java.math.RoundingMode.HALF_EVEN);
         String text = rounded.stripTrailingZeros().toPlainString();

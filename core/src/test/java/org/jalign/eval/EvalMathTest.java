@@ -29,8 +29,15 @@ class EvalMathTest {
 
     @Test
     void wilsonIntervalMatchesPublishedValues() {
-        // Wilson score 95% intervals as tabulated (e.g. Newcombe 1998, Table I; epitools / R's prop.test(correct=FALSE)):
-        // 7/10 -> [0.3968, 0.8922]; 0/10 -> [0, 0.2775]; 3/5 -> [0.2307, 0.8824]
+        // Newcombe (1998), "Two-sided confidence intervals for the single proportion", Table I, method 3 (Wilson score):
+        // 81/263 -> 0.2553-0.3662; 15/148 -> 0.0624-0.1605; 0/20 -> 0-0.1611; 1/29 -> 0.0061-0.1718
+        double[][] newcombe = {{81, 263, 0.2553, 0.3662}, {15, 148, 0.0624, 0.1605}, {0, 20, 0, 0.1611}, {1, 29, 0.0061, 0.1718}};
+        for (double[] row : newcombe) {
+            Proportion p = Proportion.of(row[0], (int) row[1]);
+            assertThat(p.lower95()).as("%s/%s lower", row[0], row[1]).isCloseTo(row[2], within(6e-5));
+            assertThat(p.upper95()).as("%s/%s upper", row[0], row[1]).isCloseTo(row[3], within(6e-5));
+        }
+        // as R's prop.test(x, n, correct = FALSE) gives it: 7/10 -> [0.3968, 0.8922]; 0/10 -> [0, 0.2775]
         Proportion seven = Proportion.of(7, 10);
         assertThat(seven.rate()).isEqualTo(0.7);
         assertThat(seven.lower95()).isCloseTo(0.3968, within(1e-4));
@@ -52,7 +59,8 @@ class EvalMathTest {
     void winRateCountsTiesAsHalfAndFollowsTheDirection() {
         double[] policy = {3, 1, 2, 2, 5};
         double[] baseline = {1, 1, 3, 2, 4};
-        // higher is better: W T L T W -> 2 wins, 2 ties, 1 loss, (2 + 2/2) / 5 = 0.6; Wilson 3/5 = [0.2307, 0.8824]
+        // higher is better: W T L T W -> 2 wins, 2 ties, 1 loss, (2 + 2/2) / 5 = 0.6; Wilson for p = 0.6, n = 5 by hand:
+        // centre (0.6 + z²/10)/(1 + z²/5) = 0.55655, half-width z·√(0.24/5 + z²/100)/(1 + z²/5) = 0.32583 -> [0.2307, 0.8824]
         WinRate up = WinRate.fromScores(policy, baseline, Direction.HIGHER_IS_BETTER);
         assertThat(List.of(up.wins(), up.ties(), up.losses())).containsExactly(2, 2, 1);
         assertThat(up.rate()).isEqualTo(0.6);
@@ -100,5 +108,6 @@ class EvalMathTest {
                 .isEqualTo("&lt;script&gt;alert(&#39;x&#39; &amp; &quot;y&quot;)&lt;/script&gt;");
         assertThat(Html.escape("a\u0001b\nc")).isEqualTo("a\uFFFDb\nc");
         assertThat(ReportMarkdown.cell("a|b\n<i>")).isEqualTo("a\\|b<br>&lt;i&gt;");
+        assertThat(ReportMarkdown.cell("# it's")).isEqualTo("\\# it&#39;s");
     }
 }

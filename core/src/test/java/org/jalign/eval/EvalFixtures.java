@@ -1,0 +1,89 @@
+package org.jalign.eval;
+
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import org.jalign.lm.ModelConfig;
+import org.jalign.lm.ReferenceTransformer;
+import org.jalign.lm.TinyCheckpoints;
+import org.jalign.lm.safetensors.DType;
+import org.jalign.lm.safetensors.SafetensorsWriter;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/** Tiny sequence classifiers written as transformers saves them, and their float64 reference probabilities. */
+public final class EvalFixtures {
+    private EvalFixtures() {
+    }
+
+    public static float[] gaussian(int n, double std, long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        float[] values = new float[n];
+        for (int i = 0; i < n; i++) {
+            values[i] = (float) (random.nextGaussian() * std);
+        }
+        return values;
+    }
+
+    /** A Llama {@code *ForSequenceClassification}: the body of seed {@code seed}, {@code score.weight} [labels, C]. */
+    public static Path writeClassifier(Path dir, ModelConfig config, long seed, float[] score, List<String> labels)
+            throws IOException {
+        Files.createDirectories(dir);
+        JsonObject json = JsonParser.parseString(config.toJson()).getAsJsonObject();
+        JsonArray architectures = new JsonArray();
+        architectures.add(config.architecture().sequenceClassifierClassName());
+        json.add("architectures", architectures);
+        JsonObject id2label = new JsonObject();
+        for (int i = 0; i < labels.size(); i++) {
+            id2label.addProperty(Integer.toString(i), labels.get(i));
+        }
+        json.add("id2label", id2label);
+        json.addProperty("pad_token_id", 0);
+        Files.writeString(dir.resolve("config.json"), new GsonBuilder().setPrettyPrinting().create().toJson(json));
+        Map<String, long[]> shapes = TinyCheckpoints.shapes(config);
+        List<SafetensorsWriter.Entry> entries = new ArrayList<>();
+        for (Map.Entry<String, float[]> w : TinyCheckpoints.randomWeights(config, seed).entrySet()) {
+            if (!w.getKey().equals("lm_head.weight")) {
+                entries.add(new SafetensorsWriter.Entry(w.getKey(), DType.F32, shapes.get(w.getKey()), w.getValue()));
+            }
+        }
+        entries.add(new SafetensorsWriter.Entry("score.weight", DType.F32, new long[] {labels.size(), config.hiddenSize()}, score));
+        SafetensorsWriter.write(dir.resolve("model.safetensors"), entries, Map.of("format", "pt"));
+        return dir;
+    }
+
+    /**
+     * softmax of the classifier's logits for {@code tokens}, from the float64 {@link ReferenceTransformer}
+     * with an untied LM head whose first rows are the score rows (its logits there are score · h):
+     * nothing shared with the production classifier path.
+     */
+    public static double[] referenceProbabilities(ModelConfig config, long seed, float[] score, int labels, int[] tokens) {
+        Map<String, float[]> weights = new LinkedHashMap<>(TinyCheckpoints.randomWeights(config, seed));
+        float[] head = new float[config.vocabSize() * config.hiddenSize()];
+        System.arraycopy(score, 0, head, 0, score.length);
+        weights.put("lm_head.weight", head);
+        double[] logits = ReferenceTransformer.logits(config.withTiedWordEmbeddings(false), weights, tokens)[tokens.length - 1];
+        double max = Double.NEGATIVE_INFINITY;
+        for (int k = 0; k < labels; k++) {
+            max = Math.max(max, logits[k]);
+        }
+        double sum = 0;
+        double[] p = new double[labels];
+        for (int k = 0; k < labels; k++) {
+            p[k] = Math.exp(logits[k] - max);
+            sum += p[k];
+        }
+        for (int k = 0; k < labels; k++) {
+            p[k] /= sum;
+        }
+        return p;
+    }
+}
