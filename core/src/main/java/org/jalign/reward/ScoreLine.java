@@ -51,7 +51,7 @@ public record ScoreLine(JsonlReader.Line line, String prompt, String completion,
                 "{\"prompt\": ..., \"completion\": ...} or {\"prompt_ids\": [...], \"completion_ids\": [...]}");
     }
 
-    /** The output line: a copy of the input object with {@code "reward"} added last. */
+    /** The output line: a copy of the input object with {@code "reward"} set (added last, or in place of an input "reward"). */
     public JsonObject withReward(float reward) {
         JsonObject out = line.object().deepCopy();
         out.addProperty("reward", reward);
