@@ -7,6 +7,7 @@ import org.jalign.feedback.StoredSet;
 import org.jalign.lm.GenerationConfig;
 import org.jalign.lm.LanguageModel;
 import org.jalign.lm.TextTokenizer;
+import org.jalign.lm.TokenIdChecks;
 import org.jalign.run.ProgressBar;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -100,7 +101,7 @@ final class FeedbackCreateCommand implements Callable<Integer> {
         try {
             config = new GenerationConfig(maxNewTokens, false, temperature, topK, topP, 1.0, completionsPerPrompt, seed);
         } catch (IllegalArgumentException e) {
-            throw usage(GenerateCommand.inOptionTerms(e.getMessage()));
+            throw usage(GenerationOptions.inOptionTerms(e.getMessage()));
         }
         FeedbackStore.NewSet set = setOptions.newSet(spec, prompts, seed);
         Inputs.requireModelDir(model);
@@ -127,12 +128,12 @@ final class FeedbackCreateCommand implements Callable<Integer> {
                         new CliFailure(model + " has no tokenizer.json; feedback create needs text prompts and completions"));
                 List<int[]> ids = new ArrayList<>();
                 for (FeedbackSampling.Prompt prompt : lines) {
-                    int[] promptIds = GenerateCommand.withBos(tokenizer.encode(prompt.text()), lm.specialTokens().bosId());
+                    int[] promptIds = lm.specialTokens().withBos(tokenizer.encode(prompt.text()));
                     if (promptIds.length == 0) {
                         throw prompt.line().error("field \"prompt\" encodes to no tokens and the model has no BOS token",
                                 "a non-empty prompt");
                     }
-                    Inputs.checkFitsModel(prompt.line(), "prompt", promptIds, maxNewTokens, lm.config());
+                    TokenIdChecks.checkFitsModel(prompt.line(), "prompt", promptIds, maxNewTokens, lm.config());
                     ids.add(promptIds);
                 }
                 // 5. Sampling.

@@ -6,6 +6,7 @@ import org.jalign.data.JsonlFields;
 import org.jalign.data.JsonlReader;
 import org.jalign.data.JsonlWriter;
 import org.jalign.lm.LanguageModel;
+import org.jalign.lm.TokenIdChecks;
 import org.jalign.run.ProgressBar;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -86,7 +87,7 @@ final class LogProbsCommand implements Callable<Integer> {
         try (JsonlReader reader = Inputs.openInput(input)) {
             for (JsonlReader.Line line : reader) {
                 int[] ids = JsonlFields.requireIntArray(line, "input_ids");
-                Inputs.checkIds(line, "input_ids", ids, 2, "the first token has no log-prob");
+                TokenIdChecks.checkIds(line, "input_ids", ids, 2, "the first token has no log-prob");
                 lines.add(line);
                 sequences.add(ids);
             }
@@ -98,7 +99,7 @@ final class LogProbsCommand implements Callable<Integer> {
                 // 4. The model.
                 try (LanguageModel lm = LanguageModel.load(model)) {
                     for (int i = 0; i < lines.size(); i++) {
-                        Inputs.checkFitsModel(lines.get(i), "input_ids", sequences.get(i), 0, lm.config());
+                        TokenIdChecks.checkFitsModel(lines.get(i), "input_ids", sequences.get(i), 0, lm.config());
                     }
                     // 5. Batches.
                     try (ProgressBar bar = new ProgressBar("logprobs", lines.size(), spec.commandLine().getErr(), quiet)) {

@@ -7,6 +7,11 @@
  * status 2 means the command line was wrong, 1 that the run failed. {@code --verbose} or
  * {@code JALIGN_DEBUG=1} add the stack trace.
  *
- * <p>The top of the dependency graph: {@code cli} may use every stage; nothing uses {@code cli}.
+ * <p>The top of the dependency graph: {@code cli} may use every stage; nothing in core uses
+ * {@code cli}. Two option mixins are public, {@link org.jalign.cli.GenerationOptions} and
+ * {@link org.jalign.cli.ScoringOptions}, so the Spark module's jobs (another tool at this level)
+ * take {@code generate}'s and {@code reward score}'s options with the same checks and messages;
+ * the line formats both read and write are {@link org.jalign.lm.PromptLine} and
+ * {@link org.jalign.reward.ScoreLine}.
  */
 package org.jalign.cli;

@@ -33,6 +33,20 @@ public record SpecialTokens(int bosId, List<Integer> eosIds, int padId) {
         return eosIds.contains(id);
     }
 
+    /**
+     * BOS + {@code ids} when the model has a BOS id and {@code ids} do not already start with it
+     * (Hugging Face's Llama tokenizer adds BOS by default); otherwise {@code ids} themselves.
+     */
+    public int[] withBos(int[] ids) {
+        if (bosId < 0 || (ids.length > 0 && ids[0] == bosId)) {
+            return ids;
+        }
+        int[] out = new int[ids.length + 1];
+        out[0] = bosId;
+        System.arraycopy(ids, 0, out, 1, ids.length);
+        return out;
+    }
+
     /** The ids named in config.json alone (a model without tokenizer files). */
     public static SpecialTokens of(ModelConfig config) {
         List<Integer> eos = config.eosTokenIds();

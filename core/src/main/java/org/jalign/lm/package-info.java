@@ -15,7 +15,10 @@
  *       Hugging Face's order), configured by {@link org.jalign.lm.GenerationConfig}. The model's
  *       side of the loop is a {@link org.jalign.lm.DecodeSession}: DJL ops for every family
  *       ({@link org.jalign.lm.DjlDecodeSession}), or for Llama/Qwen2 plain Java on the Vector API
- *       ({@code lm.kernel}), chosen by {@link org.jalign.lm.DecodeEngine}.</li>
+ *       ({@code lm.kernel}), chosen by {@link org.jalign.lm.DecodeEngine}.
+ *       {@link org.jalign.lm.PromptLine} is {@code jalign generate}'s JSONL line in and out (for the
+ *       CLI and the Spark job alike); {@link org.jalign.lm.TokenIdChecks} checks a line's token ids
+ *       against the model.</li>
  *   <li>Shared math: {@link org.jalign.lm.Attention} (masked, grouped-query) and
  *       {@link org.jalign.lm.TokenLogProbs} (the log-probs and entropies PPO, DPO and the KL
  *       penalty are made of).</li>

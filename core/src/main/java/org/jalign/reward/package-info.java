@@ -14,7 +14,9 @@
  *   <li>Data: {@link org.jalign.reward.PreferenceDataset} reads the pairs and ranked JSONL that
  *       {@code feedback export} writes and splits it by prompt; {@link org.jalign.reward.RewardEncoder}
  *       renders (prompt, completion) with the model's chat template through SFT's encoder and cuts
- *       long sequences keeping the completion's end.</li>
+ *       long sequences keeping the completion's end. {@link org.jalign.reward.ScoreLine} and
+ *       {@link org.jalign.reward.ScoreLineEncoder} are {@code reward score}'s JSONL line and the
+ *       sequence it scores (for the CLI and the Spark job alike).</li>
  *   <li>{@link org.jalign.reward.RewardTraining}: the training run (numbered steps, one config
  *       record), driving {@code RewardTrainer} inside a {@code run.RunDirectory}; its final/ is a
  *       Hugging Face sequence classifier ({@code score.weight} [1, C]) plus

@@ -21,6 +21,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -100,6 +101,23 @@ public final class RunDirectory {
      */
     public static JsonObject manifest(String command, JsonObject config, long seed, Map<String, Path> inputs)
             throws IOException {
+        Map<String, HashedInput> hashed = new LinkedHashMap<>();
+        for (Map.Entry<String, Path> input : inputs.entrySet()) {
+            hashed.put(input.getKey(), new HashedInput(input.getValue().toString(), sha256(input.getValue())));
+        }
+        return manifestWithHashes(command, config, seed, hashed);
+    }
+
+    /** An input of a run: where it was read from and the SHA-256 of its bytes (hex). */
+    public record HashedInput(String path, String sha256) {
+    }
+
+    /**
+     * {@link #manifest}'s object for inputs the caller has hashed (a Spark job reads them from a
+     * Hadoop file system): command, created, seed, config, versions, inputs, in that order.
+     */
+    public static JsonObject manifestWithHashes(String command, JsonObject config, long seed,
+                                                Map<String, HashedInput> inputs) {
         JsonObject m = new JsonObject();
         m.addProperty("command", command);
         m.addProperty("created", Instant.now().toString());
@@ -109,12 +127,12 @@ public final class RunDirectory {
         Versions.all().forEach(versions::addProperty);
         m.add("versions", versions);
         JsonObject hashes = new JsonObject();
-        for (Map.Entry<String, Path> input : inputs.entrySet()) {
+        inputs.forEach((name, input) -> {
             JsonObject h = new JsonObject();
-            h.addProperty("path", input.getValue().toString());
-            h.addProperty("sha256", sha256(input.getValue()));
-            hashes.add(input.getKey(), h);
-        }
+            h.addProperty("path", input.path());
+            h.addProperty("sha256", input.sha256());
+            hashes.add(name, h);
+        });
         m.add("inputs", hashes);
         return m;
     }

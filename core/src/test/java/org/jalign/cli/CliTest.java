@@ -97,9 +97,9 @@ class CliTest {
 
     @Test
     void rangeMessagesAreRenamedToOptions() {
-        assertThat(GenerateCommand.inOptionTerms("temperature must be > 0 (use greedy for argmax), got -1.0"))
+        assertThat(GenerationOptions.inOptionTerms("temperature must be > 0 (use greedy for argmax), got -1.0"))
                 .isEqualTo("--temperature must be > 0 (use greedy for argmax), got -1.0");
-        assertThat(GenerateCommand.inOptionTerms("something else")).isEqualTo("something else");
+        assertThat(GenerationOptions.inOptionTerms("something else")).isEqualTo("something else");
     }
 
     @Test
@@ -242,13 +242,5 @@ class CliTest {
         assertThat(run("bench", "generate", "--synthetic", "hidden=32,layers=1,heads=4,vocab=61", "--engine", "cuda"))
                 .isEqualTo(2);
         assertThat(err.toString()).contains("--engine must be auto, java or djl");
-    }
-
-    @Test
-    void bosIsPrependedOnce() {
-        assertThat(GenerateCommand.withBos(new int[] {5, 6}, 1)).containsExactly(1, 5, 6);
-        assertThat(GenerateCommand.withBos(new int[] {1, 5}, 1)).containsExactly(1, 5);
-        assertThat(GenerateCommand.withBos(new int[] {5}, -1)).containsExactly(5);
-        assertThat(GenerateCommand.withBos(new int[] {}, 1)).containsExactly(1);
     }
 }

@@ -227,4 +227,23 @@ class SpecialTokensTest {
                 .isInstanceOf(IOException.class)
                 .hasMessageContaining("pad token id 20 is outside the vocabulary [0, 20)");
     }
+
+    @Test
+    void withBosPrependsTheBosIdUnlessTheIdsAlreadyStartWithIt() {
+        SpecialTokens withBos = new SpecialTokens(1, List.of(2), 0);
+        assertThat(withBos.withBos(new int[] {5, 6})).containsExactly(1, 5, 6);
+        assertThat(withBos.withBos(new int[] {1, 5})).containsExactly(1, 5);
+        // only a leading BOS counts: one further in is text that happens to encode to it
+        assertThat(withBos.withBos(new int[] {5, 1})).containsExactly(1, 5, 1);
+        // an empty encoding becomes the prompt "BOS", which a model can continue
+        assertThat(withBos.withBos(new int[] {})).containsExactly(1);
+    }
+
+    @Test
+    void withBosLeavesTheIdsAloneWhenTheModelHasNoBos() {
+        SpecialTokens noBos = new SpecialTokens(-1, List.of(2), 0);
+        int[] ids = {5, 6};
+        assertThat(noBos.withBos(ids)).isSameAs(ids);
+        assertThat(noBos.withBos(new int[] {})).isEmpty();
+    }
 }

@@ -38,6 +38,25 @@ class RunDirectoryTest {
     }
 
     @Test
+    void manifestWithHashesWritesTheGivenHashesInTheManifestsFieldOrder(@TempDir Path tmp) throws Exception {
+        Path data = Files.writeString(tmp.resolve("data.txt"), "abc");
+        JsonObject config = new JsonObject();
+        config.addProperty("lr", 0.5);
+        JsonObject hashed = RunDirectory.manifestWithHashes("spark score", config, 3, Map.of("data",
+                new RunDirectory.HashedInput("hdfs:///in/data.txt", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")));
+        JsonObject fromFiles = RunDirectory.manifest("spark score", config, 3, Map.of("data", data));
+        assertThat(hashed.keySet()).containsExactly("command", "created", "seed", "config", "versions", "inputs");
+        assertThat(hashed.keySet()).containsExactlyElementsOf(fromFiles.keySet());
+        assertThat(hashed.getAsJsonObject("inputs").getAsJsonObject("data").toString())
+                .isEqualTo("{\"path\":\"hdfs:///in/data.txt\",\"sha256\":"
+                        + "\"ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad\"}");
+        assertThat(hashed.getAsJsonObject("inputs").getAsJsonObject("data").get("sha256"))
+                .isEqualTo(fromFiles.getAsJsonObject("inputs").getAsJsonObject("data").get("sha256"));
+        assertThat(hashed.get("config")).isEqualTo(config);
+        assertThat(hashed.get("versions")).isEqualTo(fromFiles.get("versions"));
+    }
+
+    @Test
     void checkpointsAppearWholeAndOnlyTheNewestAreKept(@TempDir Path tmp) throws Exception {
         RunDirectory run = RunDirectory.open(tmp.resolve("run"), false);
         assertThat(run.latestCheckpoint()).isEmpty();

@@ -4,6 +4,7 @@ import org.apache.spark.api.java.function.FlatMapFunction;
 import org.jalign.lm.GeneratedSequence;
 import org.jalign.lm.GenerationConfig;
 import org.jalign.lm.LanguageModel;
+import org.jalign.lm.PromptLine;
 import org.jalign.lm.TextTokenizer;
 import scala.Tuple2;
 
@@ -41,12 +42,12 @@ final class GeneratePartition implements FlatMapFunction<Iterator<Tuple2<Long, I
         // One task at a time per model: the tokenizer and the decoder are shared by the JVM's tasks.
         synchronized (model) {
             // 2. prompts of this batch
-            List<PromptLines.Prompt> prompts = new ArrayList<>(batch.size());
+            List<PromptLine> prompts = new ArrayList<>(batch.size());
             List<int[]> promptIds = new ArrayList<>(batch.size());
             for (InputLine line : batch) {
-                PromptLines.Prompt prompt = PromptLines.parse(line);
+                PromptLine prompt = PromptLine.parse(line.parse());
                 prompts.add(prompt);
-                promptIds.add(PromptLines.ids(prompt, model, settings.model(), settings.maxNewTokens()));
+                promptIds.add(prompt.promptIds(model, settings.model(), settings.maxNewTokens()));
             }
             // 3. one decode; firstPromptIndex fits an int: the driver refuses inputs of more lines
             int first = Math.toIntExact(batch.get(0).index());
@@ -56,8 +57,7 @@ final class GeneratePartition implements FlatMapFunction<Iterator<Tuple2<Long, I
             List<String> lines = new ArrayList<>(sequences.size());
             for (GeneratedSequence sequence : sequences) {
                 int local = sequence.promptIndex() - first;
-                lines.add(Batches.toLine(PromptLines.outputLine(prompts.get(local), promptIds.get(local), sequence,
-                        tokenizer)));
+                lines.add(Batches.toLine(prompts.get(local).completionLine(promptIds.get(local), sequence, tokenizer)));
             }
             return lines;
         }

@@ -27,6 +27,12 @@ record GenerateSettings(String model, int maxNewTokens, boolean greedy, double t
         new GenerationConfig(maxNewTokens, greedy, temperature, topK, topP, repetitionPenalty, numReturnSequences, seed);
     }
 
+    /** The settings of a job that decodes with {@code config} (checked by the command's options). */
+    static GenerateSettings of(String model, GenerationConfig config, int batchSize) {
+        return new GenerateSettings(model, config.maxNewTokens(), config.greedy(), config.temperature(), config.topK(),
+                config.topP(), config.repetitionPenalty(), config.numReturnSequences(), config.seed(), batchSize);
+    }
+
     GenerationConfig config() {
         return new GenerationConfig(maxNewTokens, greedy, temperature, topK, topP, repetitionPenalty,
                 numReturnSequences, seed);

@@ -5,11 +5,11 @@ import com.google.gson.JsonObject;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.jalign.run.Versions;
+import org.jalign.run.RunDirectory;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -25,24 +25,12 @@ final class RunManifest {
 
     static JsonObject of(String command, JsonObject config, long seed, Map<String, String> inputHashes,
                          String sparkVersion, LineJob.Result result) {
-        JsonObject m = new JsonObject();
-        m.addProperty("command", command);
-        m.addProperty("created", Instant.now().toString());
-        m.addProperty("seed", seed);
-        m.add("config", config);
-        JsonObject versions = new JsonObject();
-        Versions.all().forEach(versions::addProperty);
+        Map<String, RunDirectory.HashedInput> inputs = new LinkedHashMap<>();
+        inputHashes.forEach((path, sha256) -> inputs.put(path, new RunDirectory.HashedInput(path, sha256)));
+        JsonObject m = RunDirectory.manifestWithHashes(command, config, seed, inputs);
+        JsonObject versions = m.getAsJsonObject("versions");
         versions.addProperty("spark", sparkVersion);
         versions.addProperty("scala", scala.util.Properties.versionNumberString());
-        m.add("versions", versions);
-        JsonObject inputs = new JsonObject();
-        inputHashes.forEach((path, sha256) -> {
-            JsonObject h = new JsonObject();
-            h.addProperty("path", path);
-            h.addProperty("sha256", sha256);
-            inputs.add(path, h);
-        });
-        m.add("inputs", inputs);
         m.addProperty("lines", result.lines());
         m.addProperty("partitions", result.partitions());
         return m;

@@ -1,6 +1,7 @@
 package org.jalign.spark;
 
 import org.apache.spark.api.java.function.FlatMapFunction;
+import org.jalign.reward.ScoreLine;
 import scala.Tuple2;
 
 import java.util.ArrayList;
@@ -34,10 +35,10 @@ final class ScorePartition implements FlatMapFunction<Iterator<Tuple2<Long, Inpu
     private static List<String> score(ScoringModel model, List<InputLine> batch) {
         synchronized (model) {   // one task at a time per model (see ModelCache)
             // 2. the sequences
-            List<ScoreLines.Item> items = new ArrayList<>(batch.size());
+            List<ScoreLine> items = new ArrayList<>(batch.size());
             List<int[]> sequences = new ArrayList<>(batch.size());
             for (InputLine line : batch) {
-                ScoreLines.Item item = ScoreLines.parse(line);
+                ScoreLine item = ScoreLine.parse(line.parse());
                 items.add(item);
                 sequences.add(model.encode(item));
             }
@@ -46,7 +47,7 @@ final class ScorePartition implements FlatMapFunction<Iterator<Tuple2<Long, Inpu
             // 4. the lines
             List<String> lines = new ArrayList<>(items.size());
             for (int i = 0; i < items.size(); i++) {
-                lines.add(Batches.toLine(ScoreLines.outputLine(items.get(i), rewards[i])));
+                lines.add(Batches.toLine(items.get(i).withReward(rewards[i])));
             }
             return lines;
         }

@@ -1,18 +1,16 @@
 package org.jalign.spark;
 
-import org.jalign.data.JsonlReader;
 import org.jalign.lm.Architecture;
 import org.jalign.lm.LanguageModel;
-import org.jalign.lm.TextTokenizer;
 import org.jalign.reward.ClassifierReward;
-import org.jalign.reward.RewardEncoder;
 import org.jalign.reward.RewardModel;
+import org.jalign.reward.ScoreLine;
+import org.jalign.reward.ScoreLineEncoder;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * A reward model or a classifier, loaded as {@code jalign reward score} loads it (steps 2 and 3
@@ -23,15 +21,15 @@ final class ScoringModel {
     private final ScoreSettings settings;
     private final RewardModel rewardModel;       // null for a classifier
     private final ClassifierReward classifier;   // null for a reward model
-    private final LanguageModel body;
-    private final Path tokenizerDir;
-    private final int maxLength;
-    private RewardEncoder encoder;                // built on the first text line
+    private final ScoreLineEncoder encoder;
 
     private ScoringModel(ScoreSettings settings, RewardModel rewardModel, ClassifierReward classifier) {
         this.settings = settings;
         this.rewardModel = rewardModel;
         this.classifier = classifier;
+        LanguageModel body;
+        Path tokenizerDir;
+        int maxLength;
         if (rewardModel != null) {
             body = rewardModel.languageModel();
             tokenizerDir = rewardModel.tokenizerDir();
@@ -42,6 +40,7 @@ final class ScoringModel {
             // GPT-2's learned positions end at n_positions; RoPE models have no hard limit.
             maxLength = body.config().architecture() == Architecture.GPT2 ? body.config().maxPositions() : 0;
         }
+        encoder = new ScoreLineEncoder(body, tokenizerDir, maxLength, settings.model());
     }
 
     static ScoringModel load(ScoreSettings settings) throws IOException {
@@ -57,26 +56,12 @@ final class ScoringModel {
     }
 
     /** The sequence to score: ids concatenated as given, text encoded as {@code reward train} encodes it. */
-    int[] encode(ScoreLines.Item item) {
-        JsonlReader.Line line = item.line();
-        if (item.promptIds() != null) {
-            LineChecks.checkFitsModel(line, "prompt_ids", item.promptIds(), 0, body.config());
-            LineChecks.checkFitsModel(line, "completion_ids", item.completionIds(), 0, body.config());
-            return RewardEncoder.concatenate(item.promptIds(), item.completionIds(), maxLength);
+    int[] encode(ScoreLine item) {
+        try {
+            return encoder.encode(item);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
-        Optional<TextTokenizer> tokenizer = body.tokenizer();
-        if (tokenizer.isEmpty()) {
-            throw line.error("a text \"prompt\"", "\"prompt_ids\" and \"completion_ids\": " + settings.model()
-                    + " has no tokenizer.json");
-        }
-        if (encoder == null) {
-            try {
-                encoder = RewardEncoder.forModel(tokenizer.get(), tokenizerDir, body.specialTokens(), maxLength);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-        return encoder.encode(item.prompt(), item.completion(), line.source(), line.lineNumber()).tokens();
     }
 
     /** One batch's rewards, in order. */

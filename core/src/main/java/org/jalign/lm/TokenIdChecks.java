@@ -1,21 +1,19 @@
-package org.jalign.spark;
+package org.jalign.lm;
 
-import com.google.gson.JsonArray;
 import org.jalign.data.JsonlReader;
-import org.jalign.lm.Architecture;
-import org.jalign.lm.ModelConfig;
 
 /**
- * The per-line checks of {@code jalign generate} and {@code jalign reward score}, with their
- * messages (the CLI's versions are package-private to {@code org.jalign.cli}); the module's tests
- * run both paths on the same input to keep them the same.
+ * The checks a line's token ids must pass, with messages that name the file, line and field:
+ * first as read (long enough, non-negative), then once the model is known (inside its vocabulary,
+ * within GPT-2's positions). Shared by the commands and the Spark jobs that read token ids, so
+ * both refuse the same lines with the same words.
  */
-final class LineChecks {
-    private LineChecks() {
+public final class TokenIdChecks {
+    private TokenIdChecks() {
     }
 
-    /** Ids read from {@code field} must be at least {@code minLength} long and non-negative. */
-    static void checkIds(JsonlReader.Line line, String field, int[] ids, int minLength, String why) {
+    /** Ids read from {@code field} must be at least {@code minLength} long and non-negative; {@code why} says why the length. */
+    public static void checkIds(JsonlReader.Line line, String field, int[] ids, int minLength, String why) {
         if (ids.length < minLength) {
             throw line.error("field \"" + field + "\" has " + ids.length + " token" + (ids.length == 1 ? "" : "s"),
                     "at least " + minLength + " (" + why + ")");
@@ -27,8 +25,11 @@ final class LineChecks {
         }
     }
 
-    /** Once the model is loaded: every id below the vocabulary size, every sequence within GPT-2's positions. */
-    static void checkFitsModel(JsonlReader.Line line, String field, int[] ids, int extraPositions, ModelConfig config) {
+    /**
+     * Once the model is loaded: every id below the vocabulary size, and on GPT-2 the ids plus
+     * {@code extraPositions} (tokens still to be generated) within its positions.
+     */
+    public static void checkFitsModel(JsonlReader.Line line, String field, int[] ids, int extraPositions, ModelConfig config) {
         for (int i = 0; i < ids.length; i++) {
             if (ids[i] >= config.vocabSize()) {
                 throw line.error("field \"" + field + "\" element " + i + " is " + ids[i],
@@ -40,13 +41,5 @@ final class LineChecks {
             throw line.error(ids.length + " tokens" + (extraPositions > 0 ? " + " + extraPositions + " new tokens" : "")
                     + " exceed the model's n_positions", "at most " + config.maxPositions() + " positions in all");
         }
-    }
-
-    static JsonArray toJson(int[] ids) {
-        JsonArray array = new JsonArray(ids.length);
-        for (int id : ids) {
-            array.add(id);
-        }
-        return array;
     }
 }
