@@ -36,15 +36,7 @@ final class DemoEvaluation {
     static int[] promptIds(LanguageModel model, String text) {
         TextTokenizer tokenizer = model.tokenizer().orElseThrow(() ->
                 new IllegalArgumentException("the demo's model has no tokenizer"));
-        int[] ids = tokenizer.encode(text);
-        int bos = model.specialTokens().bosId();
-        if (bos < 0 || (ids.length > 0 && ids[0] == bos)) {
-            return ids;
-        }
-        int[] withBos = new int[ids.length + 1];
-        withBos[0] = bos;
-        System.arraycopy(ids, 0, withBos, 1, ids.length);
-        return withBos;
+        return model.specialTokens().withBos(tokenizer.encode(text));
     }
 
     static Demo.Evaluation run(DemoConfig config, Path out, Path base, boolean quiet, PrintWriter err) throws IOException {

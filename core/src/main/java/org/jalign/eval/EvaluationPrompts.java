@@ -6,6 +6,7 @@ import org.jalign.data.DataFormatException;
 import org.jalign.data.JsonlFields;
 import org.jalign.data.JsonlReader;
 import org.jalign.lm.LanguageModel;
+import org.jalign.lm.PromptLine;
 import org.jalign.lm.TextTokenizer;
 
 import java.io.IOException;
@@ -25,34 +26,9 @@ final class EvaluationPrompts {
     private EvaluationPrompts() {
     }
 
-    /** A line's text or ids, and the line for errors found later (vocabulary, length). */
-    record PromptLine(JsonlReader.Line line, String text, int[] ids) {
-    }
-
+    /** The prompts file's lines, checked ({@link PromptLine#readAll}). */
     static List<PromptLine> read(Path file) throws IOException {
-        if (!Files.isRegularFile(file)) {
-            throw new IOException("prompts file not found: " + file);
-        }
-        List<PromptLine> out = new ArrayList<>();
-        try (JsonlReader reader = JsonlReader.open(file)) {
-            for (JsonlReader.Line line : reader) {
-                Optional<String> text = JsonlFields.optionalString(line, "prompt");
-                Optional<int[]> ids = JsonlFields.optionalIntArray(line, "prompt_ids");
-                if (text.isPresent() == ids.isPresent()) {
-                    throw line.error(text.isPresent() ? "both \"prompt\" and \"prompt_ids\" are set"
-                            : "neither \"prompt\" nor \"prompt_ids\" is set", "exactly one of {\"prompt\": \"text\"} or "
-                            + "{\"prompt_ids\": [1, 2]}");
-                }
-                if (ids.isPresent() && ids.get().length == 0) {
-                    throw line.error("field \"prompt_ids\" is empty", "at least one token id");
-                }
-                out.add(new PromptLine(line, text.orElse(null), ids.orElse(null)));
-            }
-        }
-        if (out.isEmpty()) {
-            throw new IOException(file + ": no prompts");
-        }
-        return out;
+        return PromptLine.readAll(file);
     }
 
     /**
@@ -82,7 +58,7 @@ final class EvaluationPrompts {
                 TextTokenizer t = tokenizer.orElseThrow(() -> l.line().error(
                         "field \"prompt\" is text, but the policy has no tokenizer.json", "\"prompt_ids\" (token ids)"));
                 ids = template != null ? renderChat(l, template, t, bos, model.specialTokens().eosIds())
-                        : withBos(t.encode(l.text()), bos);
+                        : model.specialTokens().withBos(t.encode(l.text()));
                 shown = l.text();
                 if (ids.length == 0) {
                     throw l.line().error("field \"prompt\" encodes to no tokens and the policy has no BOS token",
@@ -106,16 +82,6 @@ final class EvaluationPrompts {
             out.add(new PolicyEvaluation.EvaluationPrompt(shown, ids));
         }
         return out;
-    }
-
-    private static int[] withBos(int[] encoded, int bos) {
-        if (bos < 0 || encoded.length > 0 && encoded[0] == bos) {
-            return encoded;
-        }
-        int[] ids = new int[encoded.length + 1];
-        ids[0] = bos;
-        System.arraycopy(encoded, 0, ids, 1, encoded.length);
-        return ids;
     }
 
     /**

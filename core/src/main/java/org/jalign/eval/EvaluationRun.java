@@ -41,7 +41,7 @@ final class EvaluationRun {
     static EvaluationResult run(EvaluationConfig c, List<Scorer> extraScorers, List<PolicyEvaluation.Judge> judges, Path out,
                                 boolean resume, boolean quiet, PrintWriter err) throws IOException {
         // 1. prompts
-        List<EvaluationPrompts.PromptLine> lines = EvaluationPrompts.read(c.prompts());
+        List<org.jalign.lm.PromptLine> lines = EvaluationPrompts.read(c.prompts());
         List<EvaluationConfig.PolicySource> order = new ArrayList<>();
         order.add(c.baselineSource());
         c.policies().stream().filter(p -> !p.name().equals(c.baseline())).forEach(order::add);

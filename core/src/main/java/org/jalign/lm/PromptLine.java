@@ -34,6 +34,26 @@ public record PromptLine(JsonlReader.Line line, String text, int[] ids) {
         }
     }
 
+    /**
+     * 1. Every line of a prompts file ({@code ppo}'s and {@code eval compare}'s input), checked;
+     * errors name the file and line.
+     */
+    public static java.util.List<PromptLine> readAll(java.nio.file.Path file) throws java.io.IOException {
+        if (!java.nio.file.Files.isRegularFile(file)) {
+            throw new java.io.IOException("prompts file not found: " + file);
+        }
+        java.util.List<PromptLine> out = new java.util.ArrayList<>();
+        try (org.jalign.data.JsonlReader reader = org.jalign.data.JsonlReader.open(file)) {
+            for (JsonlReader.Line line : reader) {
+                out.add(parse(line));
+            }
+        }
+        if (out.isEmpty()) {
+            throw new java.io.IOException(file + ": no prompts");
+        }
+        return out;
+    }
+
     /** 1. Reads and checks one input line; needs no model. */
     public static PromptLine parse(JsonlReader.Line line) {
         Optional<String> text = JsonlFields.optionalString(line, "prompt");

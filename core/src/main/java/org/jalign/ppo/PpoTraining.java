@@ -4,6 +4,7 @@ import com.google.gson.JsonObject;
 import org.jalign.data.JsonlFields;
 import org.jalign.data.JsonlReader;
 import org.jalign.lm.LanguageModel;
+import org.jalign.lm.PromptLine;
 import org.jalign.lm.TextTokenizer;
 import org.jalign.lm.lora.LoraConfig;
 import org.jalign.reward.ClassifierReward;
@@ -95,7 +96,7 @@ public final class PpoTraining {
 
     public static Result run(Config c, Path out, boolean resume, boolean quiet, PrintWriter err) throws IOException {
         // 1. the prompts, checked line by line before anything is loaded
-        List<Object> lines = readPrompts(c.prompts());
+        List<PromptLine> lines = PromptLine.readAll(c.prompts());
         // 2. the policy (and its reference)
         try (LanguageModel policy = LanguageModel.load(c.policy());
              LanguageModel reference = c.lora() == null ? LanguageModel.load(c.policy()) : null) {
@@ -165,59 +166,21 @@ public final class PpoTraining {
         }
     }
 
-    /** Each line's text (String) or ids (int[]); errors name the file and line. */
-    static List<Object> readPrompts(Path file) throws IOException {
-        if (!Files.isRegularFile(file)) {
-            throw new IOException("prompts file not found: " + file);
-        }
-        List<Object> out = new ArrayList<>();
-        try (JsonlReader reader = JsonlReader.open(file)) {
-            for (JsonlReader.Line line : reader) {
-                Optional<String> text = JsonlFields.optionalString(line, "prompt");
-                Optional<int[]> ids = JsonlFields.optionalIntArray(line, "prompt_ids");
-                if (text.isPresent() == ids.isPresent()) {
-                    throw line.error(text.isPresent() ? "both \"prompt\" and \"prompt_ids\" are set"
-                            : "neither \"prompt\" nor \"prompt_ids\" is set", "exactly one of {\"prompt\": \"text\"} or "
-                            + "{\"prompt_ids\": [1, 2]}");
-                }
-                if (ids.isPresent() && ids.get().length == 0) {
-                    throw line.error("field \"prompt_ids\" is empty", "at least one token id");
-                }
-                out.add(text.isPresent() ? new Line(line, text.get()) : new Line(line, ids.get()));
-            }
-        }
-        if (out.isEmpty()) {
-            throw new IOException(file + ": no prompts");
-        }
-        return out;
-    }
-
-    private record Line(JsonlReader.Line line, Object value) {
-    }
-
-    private static List<int[]> encode(List<Object> lines, Path file, LanguageModel policy, int maxNewTokens) {
-        int bos = policy.specialTokens().bosId();
+    private static List<int[]> encode(List<PromptLine> lines, Path file, LanguageModel policy, int maxNewTokens) {
         int vocab = policy.config().vocabSize();
         int room = policy.config().maxPositions() - maxNewTokens;
         List<int[]> out = new ArrayList<>(lines.size());
-        for (Object o : lines) {
-            Line l = (Line) o;
+        for (PromptLine l : lines) {
             int[] ids;
-            if (l.value() instanceof String text) {
+            if (l.text() != null) {
                 TextTokenizer tokenizer = policy.tokenizer().orElseThrow(() -> l.line().error(
                         "field \"prompt\" is text, but the policy has no tokenizer.json", "\"prompt_ids\" (token ids)"));
-                int[] encoded = tokenizer.encode(text);
-                ids = encoded;
-                if (bos >= 0 && (encoded.length == 0 || encoded[0] != bos)) {
-                    ids = new int[encoded.length + 1];
-                    ids[0] = bos;
-                    System.arraycopy(encoded, 0, ids, 1, encoded.length);
-                }
+                ids = policy.specialTokens().withBos(tokenizer.encode(l.text()));
                 if (ids.length == 0) {
                     throw l.line().error("field \"prompt\" encodes to no tokens and the policy has no BOS token", "a non-empty prompt");
                 }
             } else {
-                ids = (int[]) l.value();
+                ids = l.ids();
                 for (int id : ids) {
                     if (id < 0 || id >= vocab) {
                         throw l.line().error("field \"prompt_ids\" holds " + id + ", outside the vocabulary [0, " + vocab + ")",

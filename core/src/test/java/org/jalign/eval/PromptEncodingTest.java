@@ -39,7 +39,7 @@ class PromptEncodingTest {
         Path chat = model(dir.resolve("chat"), template);
         Path plain = model(dir.resolve("plain"), null);
         Files.writeString(dir.resolve("prompts.jsonl"), "{\"prompt\": \"cat sat\"}\n{\"prompt_ids\": [1, 9, 10]}\n");
-        List<EvaluationPrompts.PromptLine> lines = EvaluationPrompts.read(dir.resolve("prompts.jsonl"));
+        List<org.jalign.lm.PromptLine> lines = EvaluationPrompts.read(dir.resolve("prompts.jsonl"));
         try (LanguageModel m = LanguageModel.load(chat)) {
             List<PolicyEvaluation.EvaluationPrompt> auto = EvaluationPrompts.encode(lines, m, chat, PromptFormat.AUTO, 8);
             assertThat(auto.get(0).ids()).containsExactly(BOS, id("cat"), id("sat"), id("."), id("the"));
@@ -70,11 +70,11 @@ class PromptEncodingTest {
         Path m = model(dir.resolve("m"), null);
         Files.writeString(file, "{\"prompt_ids\": [1, 2]}\n{\"prompt_ids\": [1, 99]}\n");
         try (LanguageModel model = LanguageModel.load(m)) {
-            List<EvaluationPrompts.PromptLine> lines = EvaluationPrompts.read(file);
+            List<org.jalign.lm.PromptLine> lines = EvaluationPrompts.read(file);
             assertThatThrownBy(() -> EvaluationPrompts.encode(lines, model, m, PromptFormat.AUTO, 8))
                     .hasMessageContaining("line 2: field \"prompt_ids\" holds 99, outside the vocabulary [0, 20)");
             Files.writeString(file, "{\"prompt\": \"the cat sat on the mat\"}\n");
-            List<EvaluationPrompts.PromptLine> longer = EvaluationPrompts.read(file);
+            List<org.jalign.lm.PromptLine> longer = EvaluationPrompts.read(file);
             int room = model.config().maxPositions() - 3;
             assertThatThrownBy(() -> EvaluationPrompts.encode(longer, model, m, PromptFormat.AUTO, room))
                     .hasMessageContaining("line 1: the prompt has 7 tokens; with --max-new-tokens " + room);
