@@ -36,28 +36,7 @@ public final class EvalFixtures {
     /** A Llama {@code *ForSequenceClassification}: the body of seed {@code seed}, {@code score.weight} [labels, C]. */
     public static Path writeClassifier(Path dir, ModelConfig config, long seed, float[] score, List<String> labels)
             throws IOException {
-        Files.createDirectories(dir);
-        JsonObject json = JsonParser.parseString(config.toJson()).getAsJsonObject();
-        JsonArray architectures = new JsonArray();
-        architectures.add(config.architecture().sequenceClassifierClassName());
-        json.add("architectures", architectures);
-        JsonObject id2label = new JsonObject();
-        for (int i = 0; i < labels.size(); i++) {
-            id2label.addProperty(Integer.toString(i), labels.get(i));
-        }
-        json.add("id2label", id2label);
-        json.addProperty("pad_token_id", 0);
-        Files.writeString(dir.resolve("config.json"), new GsonBuilder().setPrettyPrinting().create().toJson(json));
-        Map<String, long[]> shapes = TinyCheckpoints.shapes(config);
-        List<SafetensorsWriter.Entry> entries = new ArrayList<>();
-        for (Map.Entry<String, float[]> w : TinyCheckpoints.randomWeights(config, seed).entrySet()) {
-            if (!w.getKey().equals("lm_head.weight")) {
-                entries.add(new SafetensorsWriter.Entry(w.getKey(), DType.F32, shapes.get(w.getKey()), w.getValue()));
-            }
-        }
-        entries.add(new SafetensorsWriter.Entry("score.weight", DType.F32, new long[] {labels.size(), config.hiddenSize()}, score));
-        SafetensorsWriter.write(dir.resolve("model.safetensors"), entries, Map.of("format", "pt"));
-        return dir;
+        return org.jalign.reward.TinyRewardModels.writeClassifier(dir, config, seed, score, labels);
     }
 
     /**

@@ -23,7 +23,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 /** Tiny models, sequence-classifier checkpoints written as transformers saves them, and the float64 reference score. */
-final class TinyRewardModels {
+public final class TinyRewardModels {
     private TinyRewardModels() {
     }
 
@@ -56,7 +56,7 @@ final class TinyRewardModels {
      * Writes {@code *ForSequenceClassification} as transformers saves it: the body's tensors (GPT-2's
      * under "transformer."), no lm_head, {@code score.weight} [labels, C], config.json with id2label.
      */
-    static Path writeClassifier(Path dir, ModelConfig config, long seed, float[] score, List<String> labels)
+    public static Path writeClassifier(Path dir, ModelConfig config, long seed, float[] score, List<String> labels)
             throws IOException {
         Files.createDirectories(dir);
         JsonObject json = JsonParser.parseString(config.toJson()).getAsJsonObject();
