@@ -18,7 +18,7 @@ import java.util.concurrent.Callable;
                 + "assistant is kind or rude, sample completions, let a simulated labeler panel rank them (one "
                 + "labeler careless), train a reward model, run PPO and DPO, and evaluate before vs after "
                 + "(toxicity, reward, KL, win rates) into an HTML report.",
-            "A few minutes on two cores. Rerunning with the same --out resumes where it stopped."})
+            "About a minute on two idle cores. Rerunning with the same --out resumes where it stopped."})
 final class DemoCommand implements Callable<Integer> {
 
     @Spec
@@ -31,7 +31,7 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--seed", paramLabel = "S", defaultValue = "0", description = "Seed of every step (default: 0).")
     long seed;
 
-    @Option(names = "--quick", description = "Smaller sizes (about half the time), as the tests run it.")
+    @Option(names = "--quick", description = "Smaller sizes (about half the time), as the end-to-end test runs it.")
     boolean quick;
 
     @Option(names = "--quiet", description = "No progress output.")
