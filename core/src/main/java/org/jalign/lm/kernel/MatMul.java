@@ -179,7 +179,7 @@ public final class MatMul {
     }
 
     /** An accumulator's starting value: y's current lanes when accumulating, else 0, plus the row's bias. */
-    static FloatVector start(float[] y, int index, ByteBuffer bias, int row, boolean accumulate) {
+    private static FloatVector start(float[] y, int index, ByteBuffer bias, int row, boolean accumulate) {
         FloatVector v = accumulate ? FloatVector.fromArray(F, y, index) : FloatVector.zero(F);
         return bias == null ? v : v.add(bias.getFloat(row * Float.BYTES));
     }
