@@ -3,14 +3,11 @@ package org.jalign.eval;
 import org.jalign.data.ChatMessage;
 import org.jalign.data.ChatTemplate;
 import org.jalign.data.DataFormatException;
-import org.jalign.data.JsonlFields;
-import org.jalign.data.JsonlReader;
 import org.jalign.lm.LanguageModel;
 import org.jalign.lm.PromptLine;
 import org.jalign.lm.TextTokenizer;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;

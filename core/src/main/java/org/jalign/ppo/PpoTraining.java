@@ -1,8 +1,6 @@
 package org.jalign.ppo;
 
 import com.google.gson.JsonObject;
-import org.jalign.data.JsonlFields;
-import org.jalign.data.JsonlReader;
 import org.jalign.lm.LanguageModel;
 import org.jalign.lm.PromptLine;
 import org.jalign.lm.TextTokenizer;

@@ -1,19 +1,11 @@
 package org.jalign.eval;
 
-import com.google.gson.GsonBuilder;
-import com.google.gson.JsonArray;
-import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 import org.jalign.lm.ModelConfig;
 import org.jalign.lm.ReferenceTransformer;
 import org.jalign.lm.TinyCheckpoints;
-import org.jalign.lm.safetensors.DType;
-import org.jalign.lm.safetensors.SafetensorsWriter;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
