@@ -262,12 +262,11 @@ public final class Demo {
                 false, config.seed());
     }
 
-    // 9. LoRA DPO (sigmoid loss, β 0.1). Nothing holds DPO's samples near the base but β, so the
-    // learning rate stays at a quarter of PPO's: at 2e-3 for two epochs the policy's KL to the base
-    // reached ~90 nats per reply and it wrote bytes (measured on the standard sizes).
+    // 9. LoRA DPO (sigmoid loss, β 0.1), at the config's learning rate (see DemoConfig).
     private DpoTraining.Config dpoConfig(Path base) {
         return new DpoTraining.Config(base, out.resolve("pairs.jsonl"), DpoObjective.defaults(DpoLossType.SIGMOID), LORA,
-                true, true, 128, 0.1, 16, config.dpoEpochs(), 5e-4, 0.1, 0.0, 1.0, 1, config.seed(), 0, 0);
+                true, true, 128, 0.1, 16, config.dpoEpochs(), config.dpoLearningRate(), 0.1, 0.0, 1.0, 1, config.seed(),
+                0, 0);
     }
 
     private static void writePrompts(Path file, List<DemoWorld.Prompt> prompts) throws IOException {

@@ -73,7 +73,7 @@ class DemoTest {
         assertThat(base.toxicRate()).as("the base insults as often as its corpus").isGreaterThan(0.25);
         assertThat(ppo.toxicRate()).isLessThan(base.toxicRate() - 0.15);
         assertThat(ppo.criterionScore()).isGreaterThan(base.criterionScore());
-        assertThat(dpo.toxicRate()).isLessThan(base.toxicRate());
+        assertThat(dpo.toxicRate()).isLessThan(base.toxicRate() - 0.05);
         assertThat(ppo.klToBase()).as("PPO moved away from the base, held by the KL penalty").isBetween(0.01, 20.0);
         assertThat(base.klToBase()).isEqualTo(0.0);
         assertThat(ppo.winRateVsBase()).isGreaterThan(0.5);
