@@ -77,21 +77,7 @@ public final class RewardTraining {
             if (maxLength < 2) {
                 throw new IllegalArgumentException("--max-length must be >= 2, got " + maxLength);
             }
-            if (!(evalFraction >= 0 && evalFraction < 1)) {
-                throw new IllegalArgumentException("--eval-fraction must be in [0, 1), got " + evalFraction);
-            }
-            if (!(learningRate > 0) || Double.isInfinite(learningRate)) {
-                throw new IllegalArgumentException("--lr must be > 0, got " + learningRate);
-            }
-            if (!(warmupRatio >= 0 && warmupRatio < 1)) {
-                throw new IllegalArgumentException("--warmup-ratio must be in [0, 1), got " + warmupRatio);
-            }
-            if (!(weightDecay >= 0)) {
-                throw new IllegalArgumentException("--weight-decay must be >= 0, got " + weightDecay);
-            }
-            if (!(maxGradNorm > 0)) {
-                throw new IllegalArgumentException("--max-grad-norm must be > 0, got " + maxGradNorm);
-            }
+            TrainingRun.checkHyperparameters(evalFraction, learningRate, warmupRatio, weightDecay, maxGradNorm);
             if (!(centerCoefficient >= 0) || Double.isInfinite(centerCoefficient)) {
                 throw new IllegalArgumentException("--center-rewards-coefficient must be >= 0, got " + centerCoefficient);
             }

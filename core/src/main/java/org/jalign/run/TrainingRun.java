@@ -91,6 +91,29 @@ public final class TrainingRun {
     public record Result(long steps, double lastLoss, double evalLoss, long resumedFrom) {
     }
 
+    /**
+     * The checks every preference trainer's config (reward, dpo) makes of its optimisation settings,
+     * in this order, with the command line's option names in the messages.
+     */
+    public static void checkHyperparameters(double evalFraction, double learningRate, double warmupRatio,
+                                            double weightDecay, double maxGradNorm) {
+        if (!(evalFraction >= 0 && evalFraction < 1)) {
+            throw new IllegalArgumentException("--eval-fraction must be in [0, 1), got " + evalFraction);
+        }
+        if (!(learningRate > 0) || Double.isInfinite(learningRate)) {
+            throw new IllegalArgumentException("--lr must be > 0, got " + learningRate);
+        }
+        if (!(warmupRatio >= 0 && warmupRatio < 1)) {
+            throw new IllegalArgumentException("--warmup-ratio must be in [0, 1), got " + warmupRatio);
+        }
+        if (!(weightDecay >= 0)) {
+            throw new IllegalArgumentException("--weight-decay must be >= 0, got " + weightDecay);
+        }
+        if (!(maxGradNorm > 0)) {
+            throw new IllegalArgumentException("--max-grad-norm must be > 0, got " + maxGradNorm);
+        }
+    }
+
     private TrainingRun() {
     }
 
